@@ -1,0 +1,58 @@
+# Точки входа: make run, make test, make lint. Всё остальное — их части.
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+export DJANGO_SETTINGS_MODULE ?= content_repo.settings
+
+.PHONY: run test lint typecheck check pytest pytest-sqlite pytest-postgres setup lock \
+        search-node search-node-stop demo schema clean
+
+$(BIN)/.installed: requirements.lock requirements-bootstrap.lock
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements-bootstrap.lock
+	$(BIN)/uv pip sync --quiet --python $(PY) --require-hashes requirements.lock
+	touch $@
+
+setup: $(BIN)/.installed
+
+## Пересобрать lock-файл из pyproject.toml (нужен только при смене зависимостей).
+lock: $(BIN)/.installed
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes \
+	    --no-header -q -o requirements.lock
+
+run: setup
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py bootstrap_catalog
+	$(PY) manage.py runserver 127.0.0.1:$${PORT:-8000}
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: setup
+	$(BIN)/mypy
+
+check: setup
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) manage.py check
+
+pytest-sqlite: setup
+	DATABASE_URL=$${SQLITE_TEST_URL:-sqlite:///$(CURDIR)/var/test.sqlite3} $(BIN)/pytest -q $(PYTEST_ARGS)
+
+pytest-postgres: setup
+	$(PY) scripts/with_postgres.py $(BIN)/pytest -q $(PYTEST_ARGS)
+
+test: lint typecheck check pytest-sqlite pytest-postgres
+
+search-node:
+	scripts/search-node start
+
+search-node-stop:
+	scripts/search-node stop
+
+schema: setup
+	$(PY) manage.py spectacular --file docs/openapi.yaml --validate
+
+clean:
+	rm -rf $(VENV) var/

@@ -1,0 +1,231 @@
+"""Read serializers of API v1. Field names are English and stable; labels are Russian."""
+
+from __future__ import annotations
+
+from django.utils.duration import duration_iso_string
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from content_repo.collections.models import Collection
+from content_repo.curriculum.models import CodifierElement, Framework, Subject, Topic
+from content_repo.publishers.models import Organization
+from content_repo.resources.models import Alignment, Resource, ResourcePart
+from content_repo.vocabularies.models import Term
+
+
+class TermSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Term
+        fields = ["code", "label", "uri"]
+
+
+class SubjectRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Subject
+        fields = ["code", "title"]
+
+
+class OrganizationRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organization
+        fields = ["code", "name"]
+
+
+class FrameworkSerializer(serializers.ModelSerializer):
+    uri = serializers.CharField(read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Framework
+        fields = ["code", "uri", "title", "legal_act", "levels", "grades", "parent", "source"]
+
+
+class SubjectSerializer(serializers.ModelSerializer):
+    uri = serializers.CharField(read_only=True)
+    levels = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+
+    class Meta:
+        model = Subject
+        fields = ["code", "uri", "title", "levels", "grades", "variants", "hours_by_grade", "has_topics"]
+
+
+class TopicSerializer(serializers.ModelSerializer):
+    uri = serializers.CharField(read_only=True)
+    subject = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    grade = serializers.IntegerField(source="grade_id", read_only=True)
+    level = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    hours = serializers.FloatField(allow_null=True, read_only=True)
+
+    class Meta:
+        model = Topic
+        fields = [
+            "code",
+            "uri",
+            "title",
+            "subject",
+            "grade",
+            "level",
+            "variant",
+            "kind",
+            "number",
+            "parent",
+            "order",
+            "hours",
+            "source",
+        ]
+
+
+class CodifierElementSerializer(serializers.ModelSerializer):
+    uri = serializers.CharField(read_only=True)
+    subject = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = CodifierElement
+        fields = [
+            "code",
+            "uri",
+            "codifier",
+            "exam",
+            "year",
+            "edition",
+            "subject",
+            "kind",
+            "element_code",
+            "title",
+            "parent",
+            "source",
+        ]
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Organization
+        fields = ["code", "name", "kind", "site", "description"]
+
+
+class PartSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ResourcePart
+        fields = ["kind", "title", "url"]
+
+
+class AlignmentSerializer(serializers.ModelSerializer):
+    target_type = serializers.SerializerMethodField()
+    code = serializers.SerializerMethodField()
+    uri = serializers.SerializerMethodField()
+    title = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Alignment
+        fields = ["target_type", "code", "uri", "title", "alignment_type", "status"]
+
+    def get_target_type(self, obj) -> str:
+        return "topic" if obj.topic_id else "codifier_element"
+
+    def get_code(self, obj) -> str:
+        return obj.target.code
+
+    def get_uri(self, obj) -> str:
+        return obj.target.uri
+
+    def get_title(self, obj) -> str:
+        return obj.target.title
+
+
+class SourceSerializer(serializers.Serializer):
+    code = serializers.CharField(source="source")
+    external_id = serializers.CharField()
+    url = serializers.CharField(source="source_url")
+    first_seen = serializers.DateTimeField()
+    last_seen = serializers.DateTimeField()
+
+
+class ResourceSerializer(serializers.ModelSerializer):
+    resource_type = TermSerializer(read_only=True)
+    educational_use = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    interactivity = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    subjects = SubjectRefSerializer(many=True, read_only=True)
+    grades = serializers.SerializerMethodField()
+    levels = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    language = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    license = TermSerializer(read_only=True)
+    access = TermSerializer(read_only=True)
+    provider = OrganizationRefSerializer(read_only=True)
+    duration = serializers.SerializerMethodField()
+    parts = PartSerializer(many=True, read_only=True)
+    alignments = AlignmentSerializer(many=True, read_only=True)
+    source = serializers.SerializerMethodField()
+    published_at = serializers.DateTimeField(source="first_published_at", read_only=True)
+
+    class Meta:
+        model = Resource
+        fields = [
+            "id",
+            "title",
+            "description",
+            "keywords",
+            "resource_type",
+            "educational_use",
+            "interactivity",
+            "subjects",
+            "grades",
+            "levels",
+            "lesson_number",
+            "language",
+            "license",
+            "license_terms_url",
+            "access",
+            "rights_holder",
+            "provider",
+            "authors",
+            "url",
+            "embed_url",
+            "duration",
+            "typical_age_min",
+            "typical_age_max",
+            "accessibility_features",
+            "parts",
+            "alignments",
+            "source",
+            "status",
+            "published_at",
+            "updated_at",
+        ]
+
+    def get_grades(self, obj) -> list[int]:
+        return sorted(g.number for g in obj.grades.all())
+
+    @extend_schema_field({"type": "string", "nullable": True, "example": "PT45M"})
+    def get_duration(self, obj) -> str | None:
+        return duration_iso_string(obj.duration) if obj.duration else None
+
+    @extend_schema_field(SourceSerializer(allow_null=True))
+    def get_source(self, obj):
+        layer = obj.source_layer_or_none
+        return SourceSerializer(layer).data if layer else None
+
+
+class CollectionItemSerializer(serializers.Serializer):
+    resource = serializers.UUIDField(source="resource_id")
+    title = serializers.CharField(source="resource.title")
+    note = serializers.CharField()
+
+
+class CollectionSerializer(serializers.ModelSerializer):
+    subject = SubjectRefSerializer(read_only=True)
+    grades = serializers.SerializerMethodField()
+    items = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Collection
+        fields = ["slug", "title", "description", "subject", "grades", "items", "updated_at"]
+
+    def get_grades(self, obj) -> list[int]:
+        return sorted(g.number for g in obj.grades.all())
+
+    @extend_schema_field(CollectionItemSerializer(many=True))
+    def get_items(self, obj):
+        items = [item for item in obj.items.all() if item.resource.live]
+        return CollectionItemSerializer(items, many=True).data

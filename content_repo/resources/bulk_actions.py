@@ -1,0 +1,164 @@
+"""Bulk actions a methodist needs on many resources at once."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import PermissionDenied, ValidationError
+from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
+
+from content_repo.curriculum.models import Grade, Subject, Topic
+from content_repo.vocabularies.models import Term
+
+from .models import Resource
+from .overlay import OVERLAY_FIELDS
+from .services import approve, edit_fields, submit_for_review
+
+
+class ResourceBulkAction(SnippetBulkAction):
+    models = [Resource]
+    template_name = "resources/admin/bulk_action_form.html"
+    action_priority = 50
+
+    def check_perm(self, obj):
+        return self.permission_policy.user_has_permission_for_instance(self.request.user, "change", obj)
+
+    def get_execution_context(self):
+        return {"user": self.request.user, "data": self.cleaned_form.cleaned_data}
+
+    def get_success_message(self, num_parent_objects, num_child_objects):
+        return f"{self.display_name}: обработано ресурсов — {num_parent_objects}"
+
+
+class _ReplaceOrAddForm(forms.Form):
+    mode = forms.ChoiceField(
+        label="Как применить",
+        choices=[("add", "добавить к имеющимся"), ("replace", "заменить")],
+        initial="add",
+    )
+
+
+class SetSubjectsForm(_ReplaceOrAddForm):
+    subjects = forms.ModelMultipleChoiceField(Subject.objects.all(), label="Предметы")
+
+
+class SetGradesForm(_ReplaceOrAddForm):
+    grades = forms.ModelMultipleChoiceField(Grade.objects.all(), label="Классы")
+
+
+class SetTopicsForm(_ReplaceOrAddForm):
+    topics = forms.ModelMultipleChoiceField(Topic.objects.select_related("subject"), label="Темы программы")
+
+
+class SetLicenseForm(forms.Form):
+    license = forms.ModelChoiceField(Term.objects.filter(vocabulary="license"), label="Лицензия")
+
+
+def _merge(current: list, new: list, mode: str) -> list:
+    return sorted(set(new)) if mode == "replace" else sorted(set(current) | set(new))
+
+
+class SetSubjectsBulkAction(ResourceBulkAction):
+    display_name = "Предметы"
+    action_type = "set_subjects"
+    aria_label = "Указать предметы выбранных ресурсов"
+    form_class = SetSubjectsForm
+
+    @classmethod
+    def execute_action(cls, objects, user=None, data=None, **kwargs):
+        codes = [s.code for s in data["subjects"]]
+        for resource in objects:
+            current = OVERLAY_FIELDS["subjects"].get(resource)
+            edit_fields(resource, {"subjects": _merge(current, codes, data["mode"])}, user)
+        return len(objects), 0
+
+
+class SetGradesBulkAction(ResourceBulkAction):
+    display_name = "Классы"
+    action_type = "set_grades"
+    aria_label = "Указать классы выбранных ресурсов"
+    form_class = SetGradesForm
+
+    @classmethod
+    def execute_action(cls, objects, user=None, data=None, **kwargs):
+        numbers = [g.number for g in data["grades"]]
+        for resource in objects:
+            current = OVERLAY_FIELDS["grades"].get(resource)
+            edit_fields(resource, {"grades": _merge(current, numbers, data["mode"])}, user)
+        return len(objects), 0
+
+
+class SetTopicsBulkAction(ResourceBulkAction):
+    display_name = "Темы программы"
+    action_type = "set_topics"
+    aria_label = "Привязать выбранные ресурсы к темам программы"
+    form_class = SetTopicsForm
+
+    @classmethod
+    def execute_action(cls, objects, user=None, data=None, **kwargs):
+        chosen = [{"target": t.code, "type": "teaches", "status": "confirmed"} for t in data["topics"]]
+        for resource in objects:
+            current = OVERLAY_FIELDS["alignments"].get(resource)
+            if data["mode"] == "replace":
+                merged = chosen
+            else:
+                targets = {a["target"] for a in chosen}
+                merged = [a for a in current if a["target"] not in targets] + chosen
+            edit_fields(resource, {"alignments": merged}, user)
+        return len(objects), 0
+
+
+class SetLicenseBulkAction(ResourceBulkAction):
+    display_name = "Лицензия"
+    action_type = "set_license"
+    aria_label = "Указать лицензию выбранных ресурсов"
+    form_class = SetLicenseForm
+
+    @classmethod
+    def execute_action(cls, objects, user=None, data=None, **kwargs):
+        for resource in objects:
+            edit_fields(resource, {"license": data["license"].code}, user)
+        return len(objects), 0
+
+
+class SubmitBulkAction(ResourceBulkAction):
+    display_name = "На проверку"
+    action_type = "submit_for_review"
+    aria_label = "Отправить выбранные ресурсы на проверку"
+    template_name = "resources/admin/bulk_action_form.html"
+
+    @classmethod
+    def execute_action(cls, objects, user=None, **kwargs):
+        for resource in objects:
+            submit_for_review(resource, user)
+        return len(objects), 0
+
+
+class ApproveBulkAction(ResourceBulkAction):
+    display_name = "Утвердить"
+    action_type = "approve"
+    aria_label = "Утвердить выбранные ресурсы, находящиеся на проверке"
+
+    def check_perm(self, obj):
+        user = self.request.user
+        return user.has_perm("resources.review_resource") and obj.status == Resource.Status.IN_REVIEW
+
+    @classmethod
+    def execute_action(cls, objects, user=None, **kwargs):
+        done = 0
+        for resource in objects:
+            try:
+                approve(resource, user)
+            except (ValidationError, PermissionDenied):
+                continue
+            done += 1
+        return done, 0
+
+
+BULK_ACTIONS = [
+    SetSubjectsBulkAction,
+    SetGradesBulkAction,
+    SetTopicsBulkAction,
+    SetLicenseBulkAction,
+    SubmitBulkAction,
+    ApproveBulkAction,
+]

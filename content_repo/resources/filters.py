@@ -1,0 +1,63 @@
+"""The filters a methodist uses every day in the resources listing."""
+
+from __future__ import annotations
+
+import django_filters
+from wagtail.admin.filters import WagtailFilterSet
+
+from content_repo.curriculum.models import Grade, Subject, Topic
+from content_repo.publishers.models import Organization
+from content_repo.vocabularies.models import Term
+
+from .models import Resource, SourceLayer
+
+
+def _sources(request=None):
+    codes = SourceLayer.objects.order_by().values_list("source", flat=True).distinct()
+    return [(code, code) for code in sorted(codes)]
+
+
+class ResourceFilterSet(WagtailFilterSet):
+    subject = django_filters.ModelMultipleChoiceFilter(
+        field_name="subjects", queryset=Subject.objects.all(), label="Предмет", distinct=True
+    )
+    grade = django_filters.ModelMultipleChoiceFilter(
+        field_name="grades", queryset=Grade.objects.all(), label="Класс", distinct=True
+    )
+    topic = django_filters.CharFilter(method="filter_topic", label="Тема программы (код)")
+    resource_type = django_filters.ModelMultipleChoiceFilter(
+        queryset=Term.objects.filter(vocabulary="resource_type"), label="Тип"
+    )
+    license = django_filters.ModelMultipleChoiceFilter(
+        queryset=Term.objects.filter(vocabulary="license"), label="Лицензия"
+    )
+    provider = django_filters.ModelMultipleChoiceFilter(queryset=Organization.objects.all(), label="Поставщик")
+    status = django_filters.MultipleChoiceFilter(choices=Resource.Status.choices, label="Статус")
+    source = django_filters.MultipleChoiceFilter(field_name="source_layer__source", choices=_sources, label="Источник")
+    no_alignment = django_filters.BooleanFilter(
+        method="filter_no_alignment",
+        label="Без привязки к программе",
+        widget=django_filters.widgets.BooleanWidget(),
+    )
+    no_license = django_filters.BooleanFilter(
+        field_name="license",
+        lookup_expr="isnull",
+        label="Без лицензии",
+        widget=django_filters.widgets.BooleanWidget(),
+    )
+
+    class Meta:
+        model = Resource
+        fields: list[str] = []
+
+    def filter_topic(self, queryset, name, value):
+        codes = list(Topic.objects.filter(code=value).values_list("code", flat=True))
+        codes += list(Topic.objects.filter(parent__code=value).values_list("code", flat=True))
+        return queryset.filter(alignments__topic__code__in=codes).distinct()
+
+    def filter_no_alignment(self, queryset, name, value):
+        if value:
+            return queryset.filter(alignments__isnull=True)
+        if value is False:
+            return queryset.filter(alignments__isnull=False).distinct()
+        return queryset

@@ -1,0 +1,190 @@
+"""The editorial overlay: which value of a field wins, the source's or the methodist's.
+
+Each overlayable field has an adapter that reads the field off a Resource as plain JSON (codes, not objects)
+and writes such a value back. The source layer stores those plain values; `overlaid_fields` on the Resource
+names the fields a methodist changed. A harvest applies the source's value only to fields nobody overlaid.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.dateparse import parse_duration
+from django.utils.duration import duration_iso_string
+
+from content_repo.curriculum.models import CodifierElement, Grade, Level, Subject, Topic
+from content_repo.vocabularies.models import Term
+
+from .models import Alignment, Resource, ResourcePart
+
+
+@dataclass(frozen=True)
+class FieldAdapter:
+    """Reads a field as JSON-able data and writes such data back onto an (unsaved) Resource cluster."""
+
+    name: str
+    label: str
+    get: Callable[[Resource], Any]
+    set: Callable[[Resource, Any], None]
+    # Brings a source value into the form `get` returns, so the two compare equal when they mean the same.
+    normalise: Callable[[Any], Any] = lambda value: value
+
+
+def _scalar(name: str, label: str) -> FieldAdapter:
+    return FieldAdapter(name, label, lambda r: getattr(r, name), lambda r, v: setattr(r, name, v))
+
+
+def _term(name: str, label: str, vocabulary: str) -> FieldAdapter:
+    def get(resource: Resource) -> str | None:
+        value = getattr(resource, name)
+        return value.code if value else None
+
+    def set_(resource: Resource, code: str | None) -> None:
+        setattr(resource, name, Term.objects.get(vocabulary=vocabulary, code=code) if code else None)
+
+    return FieldAdapter(name, label, get, set_)
+
+
+def _m2m(name: str, label: str, model: type, key: str) -> FieldAdapter:
+    def get(resource: Resource) -> list[Any]:
+        return sorted(getattr(obj, key) for obj in getattr(resource, name).all())
+
+    def set_(resource: Resource, values: list[Any]) -> None:
+        getattr(resource, name).set(list(model.objects.filter(**{f"{key}__in": values or []})))
+
+    return FieldAdapter(name, label, get, set_, normalise=lambda values: sorted(values or []))
+
+
+def _get_duration(resource: Resource) -> str | None:
+    return duration_iso_string(resource.duration) if resource.duration else None
+
+
+def _set_duration(resource: Resource, value: str | None) -> None:
+    resource.duration = parse_duration(value) if value else None
+
+
+def _get_parts(resource: Resource) -> list[dict[str, str]]:
+    return [{"kind": p.kind, "title": p.title, "url": p.url} for p in resource.parts.all()]
+
+
+def _set_parts(resource: Resource, parts: list[dict[str, str]]) -> None:
+    resource.parts = [  # type: ignore[assignment]  # modelcluster accepts a list of children
+        ResourcePart(kind=p["kind"], title=p.get("title", ""), url=p["url"], sort_order=i)
+        for i, p in enumerate(parts or [])
+    ]
+
+
+def _get_alignments(resource: Resource) -> list[dict[str, str]]:
+    return [
+        {
+            "target": a.topic.code if a.topic else f"codifier:{a.codifier_element.code}",  # type: ignore[union-attr]
+            "type": a.alignment_type,
+            "status": a.status,
+        }
+        for a in resource.alignments.all()
+    ]
+
+
+def _set_alignments(resource: Resource, alignments: list[dict[str, str]]) -> None:
+    children = []
+    for i, spec in enumerate(alignments or []):
+        target = spec["target"]
+        alignment = Alignment(alignment_type=spec.get("type", "teaches"), status=spec.get("status", "suggested"))
+        if target.startswith("codifier:"):
+            alignment.codifier_element = CodifierElement.objects.get(code=target.removeprefix("codifier:"))
+        else:
+            alignment.topic = Topic.objects.get(code=target)
+        alignment.sort_order = i
+        children.append(alignment)
+    resource.alignments = children  # type: ignore[assignment]
+
+
+OVERLAY_FIELDS: dict[str, FieldAdapter] = {
+    adapter.name: adapter
+    for adapter in [
+        _scalar("title", "название"),
+        _scalar("description", "описание"),
+        _scalar("keywords", "ключевые слова"),
+        _term("resource_type", "тип ресурса", "resource_type"),
+        _m2m("educational_use", "образовательное использование", Term, "code"),
+        _term("interactivity", "интерактивность", "interactivity"),
+        _m2m("subjects", "предметы", Subject, "code"),
+        _m2m("grades", "классы", Grade, "number"),
+        _m2m("levels", "уровни", Level, "code"),
+        _scalar("lesson_number", "номер урока"),
+        _term("language", "язык", "language"),
+        _term("license", "лицензия", "license"),
+        _scalar("license_terms_url", "условия лицензии"),
+        _term("access", "условия доступа", "access"),
+        _scalar("rights_holder", "правообладатель"),
+        _scalar("authors", "авторы"),
+        _scalar("url", "адрес у поставщика"),
+        _scalar("embed_url", "адрес для встраивания"),
+        FieldAdapter("duration", "продолжительность", _get_duration, _set_duration),
+        _scalar("typical_age_min", "возраст от"),
+        _scalar("typical_age_max", "возраст до"),
+        _scalar("accessibility_features", "особенности доступности"),
+        FieldAdapter("parts", "части урока", _get_parts, _set_parts),
+        FieldAdapter("alignments", "привязки к программе", _get_alignments, _set_alignments),
+    ]
+}
+
+
+def read_fields(resource: Resource, names: list[str] | None = None) -> dict[str, Any]:
+    """The current values of overlayable fields as plain JSON-able data."""
+    return {name: OVERLAY_FIELDS[name].get(resource) for name in names or OVERLAY_FIELDS}
+
+
+def apply_source_values(resource: Resource, values: dict[str, Any]) -> list[str]:
+    """Write source values onto the resource for every field nobody overlaid; returns the fields changed."""
+    changed = []
+    overlaid = set(resource.overlaid_fields or [])
+    for name, value in values.items():
+        adapter = OVERLAY_FIELDS[name]
+        if name in overlaid:
+            continue
+        if adapter.get(resource) != adapter.normalise(value):
+            adapter.set(resource, value)
+            changed.append(name)
+    return changed
+
+
+def mark_overlaid(resource: Resource, source_values: dict[str, Any], changed_fields: list[str]) -> None:
+    """Record the fields an editor changed: overlaid when they now differ from the source, else released."""
+    overlaid = set(resource.overlaid_fields or [])
+    for name in changed_fields:
+        if name not in OVERLAY_FIELDS:
+            continue
+        if name in source_values and OVERLAY_FIELDS[name].get(resource) == OVERLAY_FIELDS[name].normalise(
+            source_values[name]
+        ):
+            overlaid.discard(name)
+        elif source_values or name in overlaid:
+            overlaid.add(name)
+    resource.overlaid_fields = sorted(overlaid)
+
+
+def field_origins(resource: Resource, source_values: dict[str, Any]) -> list[dict[str, Any]]:
+    """Per field: its current value, the source's value and where the current value comes from."""
+    overlaid = set(resource.overlaid_fields or [])
+    rows = []
+    for name, adapter in OVERLAY_FIELDS.items():
+        current = adapter.get(resource)
+        if name in overlaid:
+            origin = "methodist"
+        elif name in source_values:
+            origin = "source"
+        else:
+            origin = "editor" if current not in (None, "", [], {}) else "empty"
+        rows.append(
+            {
+                "name": name,
+                "label": adapter.label,
+                "current": current,
+                "source": source_values.get(name),
+                "origin": origin,
+            }
+        )
+    return rows

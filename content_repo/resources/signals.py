@@ -1,0 +1,51 @@
+"""Keep the denormalised moderation status of resources in step with Wagtail's publishing and workflow."""
+
+from __future__ import annotations
+
+from django.dispatch import receiver
+from wagtail.models import TaskState, WorkflowState
+from wagtail.signals import published, unpublished, workflow_approved, workflow_rejected, workflow_submitted
+
+from .models import Resource
+
+
+def _set_status(resource_id, status: str, reason: str = "") -> None:
+    Resource.objects.filter(pk=resource_id).update(status=status, status_reason=reason)
+
+
+@receiver(published)
+def on_published(sender, instance, **kwargs):
+    if isinstance(instance, Resource):
+        Resource.objects.filter(pk=instance.pk).update(
+            status=Resource.Status.PUBLISHED, status_reason="", withdrawn_at=None
+        )
+        instance.status = Resource.Status.PUBLISHED
+
+
+@receiver(unpublished)
+def on_unpublished(sender, instance, **kwargs):
+    if isinstance(instance, Resource):
+        _set_status(instance.pk, Resource.Status.DRAFT)
+
+
+@receiver(workflow_submitted)
+def on_submitted(sender, instance: WorkflowState, **kwargs):
+    if isinstance(instance.content_object, Resource):
+        _set_status(instance.object_id, Resource.Status.IN_REVIEW)
+
+
+@receiver(workflow_rejected)
+def on_rejected(sender, instance: WorkflowState, **kwargs):
+    if isinstance(instance.content_object, Resource):
+        last = (
+            TaskState.objects.filter(workflow_state=instance, status=TaskState.STATUS_REJECTED)
+            .order_by("-finished_at")
+            .first()
+        )
+        _set_status(instance.object_id, Resource.Status.REJECTED, (last.comment if last else "") or "")
+
+
+@receiver(workflow_approved)
+def on_approved(sender, instance: WorkflowState, **kwargs):
+    # Publishing (which follows approval) sets PUBLISHED; nothing to do unless the object has no draft state.
+    return None

@@ -1,0 +1,19 @@
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from .models import Term
+
+
+class TermViewSet(SnippetViewSet):
+    model = Term
+    icon = "tag"
+    menu_label = "Словари"
+    menu_name = "vocabularies"
+    menu_order = 140
+    add_to_admin_menu = True
+    list_display = ["label", "code", "vocabulary", "term", "uri"]
+    list_filter = ["vocabulary"]
+    search_fields = ["label", "code"]
+
+
+register_snippet(TermViewSet)

@@ -1,0 +1,84 @@
+"""Curriculum vocabulary the search needs without a database: subjects, grades, levels, aliases."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from .text import DATA_DIR, stem, tokenize
+
+SUBJECTS_FILE = DATA_DIR / "subjects.json"
+ALIASES_FILE = DATA_DIR / "subject_aliases.json"
+
+LEVEL_TITLES = {
+    "NOO": "Начальное общее образование",
+    "OOO": "Основное общее образование",
+    "SOO": "Среднее общее образование",
+}
+EXAM_TITLES = {"EGE": "ЕГЭ", "OGE": "ОГЭ", "VPR": "ВПР"}
+GRADES = range(1, 12)
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """A school subject of the curriculum."""
+
+    code: str
+    title: str
+    levels: tuple[str, ...]
+    grades: tuple[int, ...]
+
+
+@lru_cache(maxsize=1)
+def subjects() -> dict[str, Subject]:
+    """Subjects by code, from ``search/data/subjects.json``."""
+    data = _load(SUBJECTS_FILE)
+    return {
+        item["code"]: Subject(item["code"], item["title"], tuple(item["levels"]), tuple(item["grades"]))
+        for item in data["subjects"]
+    }
+
+
+@lru_cache(maxsize=1)
+def subject_aliases() -> dict[tuple[str, ...], tuple[str, ...]]:
+    """Alias phrase (stems of all its words, stop words kept) → subject codes, in data file order."""
+    return _invert(_load(ALIASES_FILE)["subjects"])
+
+
+@lru_cache(maxsize=1)
+def exam_aliases() -> dict[tuple[str, ...], tuple[str, ...]]:
+    """Analysed alias phrase → exam codes (``EGE``, ``OGE``, ``VPR``)."""
+    return _invert(_load(ALIASES_FILE)["exams"])
+
+
+def grade_label(grade: int | str) -> str:
+    """«5 класс»."""
+    return f"{grade} класс"
+
+
+def _invert(names_by_code: dict[str, list[str]]) -> dict[tuple[str, ...], tuple[str, ...]]:
+    inverted: dict[tuple[str, ...], list[str]] = {}
+    for code, names in names_by_code.items():
+        for name in names:
+            codes = inverted.setdefault(tuple(stem(token) for token in tokenize(name)), [])
+            if code not in codes:
+                codes.append(code)
+    return {phrase: tuple(codes) for phrase, codes in inverted.items() if phrase}
+
+
+def _load(path: Any) -> Any:
+    with open(path, encoding="utf-8") as file:
+        return json.load(file)
+
+
+def facet_label(facet: str, value: str) -> str:
+    """A human label for a facet value: subject and level titles, «5 класс»; other values as they are."""
+    if facet == "subject" and value in subjects():
+        return subjects()[value].title
+    if facet == "grade":
+        return grade_label(value)
+    if facet == "level":
+        return LEVEL_TITLES.get(value, value)
+    return value

@@ -1,0 +1,36 @@
+"""Search fixtures: a real OpenSearch node for the engine tests (started once per session)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+
+from tests.harness.opensearch import OpenSearchNodeError, start_node
+
+
+@pytest.fixture(scope="session")
+def opensearch_node(tmp_path_factory):
+    """A running single-node OpenSearch; in CI a node that cannot start fails the run, elsewhere it skips."""
+    try:
+        node = start_node(tmp_path_factory.mktemp("opensearch"))
+    except (OpenSearchNodeError, OSError) as e:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"the OpenSearch node could not start: {e}")
+        pytest.skip(f"the OpenSearch node could not start (set CI=true to make this a failure): {e}")
+    yield node
+    node.stop()
+
+
+@pytest.fixture(scope="session")
+def opensearch_backend(opensearch_node):
+    """An OpenSearch backend over the fixture catalog, in an index of its own."""
+    from search.backends.opensearch import OpenSearchBackend
+
+    from .catalog import load_catalog
+
+    backend = OpenSearchBackend({"URL": opensearch_node.url, "INDEX_PREFIX": f"test-{uuid.uuid4().hex[:8]}"})
+    backend.rebuild(load_catalog(), chunk_size=40)
+    yield backend
+    backend.drop()
