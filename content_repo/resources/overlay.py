@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import models
 from django.utils.dateparse import parse_duration
 from django.utils.duration import duration_iso_string
 
@@ -47,12 +48,12 @@ def _term(name: str, label: str, vocabulary: str) -> FieldAdapter:
     return FieldAdapter(name, label, get, set_)
 
 
-def _m2m(name: str, label: str, model: type, key: str) -> FieldAdapter:
+def _m2m(name: str, label: str, model: type[models.Model], key: str) -> FieldAdapter:
     def get(resource: Resource) -> list[Any]:
         return sorted(getattr(obj, key) for obj in getattr(resource, name).all())
 
     def set_(resource: Resource, values: list[Any]) -> None:
-        getattr(resource, name).set(list(model.objects.filter(**{f"{key}__in": values or []})))
+        getattr(resource, name).set(list(model._default_manager.filter(**{f"{key}__in": values or []})))
 
     return FieldAdapter(name, label, get, set_, normalise=lambda values: sorted(values or []))
 
