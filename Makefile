@@ -22,6 +22,7 @@ lock: $(BIN)/.installed
 	    --no-header -q -o requirements.lock
 
 run: setup
+	mkdir -p "$${VAR_DIR:-var}"
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py bootstrap_catalog
 	$(PY) manage.py runserver 127.0.0.1:$${PORT:-8000}
@@ -38,7 +39,8 @@ check: setup
 	$(PY) manage.py check
 
 pytest-sqlite: setup
-	DATABASE_URL=$${SQLITE_TEST_URL:-sqlite:///$(CURDIR)/var/test.sqlite3} $(BIN)/pytest -q $(PYTEST_ARGS)
+	mkdir -p "$${VAR_DIR:-var}"
+	DATABASE_URL=$${SQLITE_TEST_URL:-sqlite:///$${VAR_DIR:-$(CURDIR)/var}/test.sqlite3} $(BIN)/pytest -q $(PYTEST_ARGS)
 
 pytest-postgres: setup
 	$(PY) scripts/with_postgres.py $(BIN)/pytest -q $(PYTEST_ARGS)

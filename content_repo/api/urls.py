@@ -18,6 +18,7 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("search/", include("search.urls")),
+    path("uploads/", include("storage.urls")),
     path("resources/", views.ResourceList.as_view(), name="resource-list"),
     re_path(r"^resources/(?P<pk>[0-9a-f-]{36})/?$", views.ResourceDetail.as_view(), name="resource-detail"),
     path("curriculum/frameworks/", views.FrameworkList.as_view(), name="framework-list"),

@@ -19,19 +19,31 @@ def _sources(request=None):
 
 class ResourceFilterSet(WagtailFilterSet):
     subject = django_filters.ModelMultipleChoiceFilter(
-        field_name="subjects", queryset=Subject.objects.all(), label="Предмет", distinct=True
+        field_name="subjects__code",
+        queryset=Subject.objects.all(),
+        label="Предмет",
+        distinct=True,
+        to_field_name="code",
     )
     grade = django_filters.ModelMultipleChoiceFilter(
         field_name="grades", queryset=Grade.objects.all(), label="Класс", distinct=True
     )
     topic = django_filters.CharFilter(method="filter_topic", label="Тема программы (код)")
     resource_type = django_filters.ModelMultipleChoiceFilter(
-        queryset=Term.objects.filter(vocabulary="resource_type"), label="Тип"
+        field_name="resource_type__code",
+        queryset=Term.objects.filter(vocabulary="resource_type"),
+        label="Тип",
+        to_field_name="code",
     )
     license = django_filters.ModelMultipleChoiceFilter(
-        queryset=Term.objects.filter(vocabulary="license"), label="Лицензия"
+        field_name="license__code",
+        queryset=Term.objects.filter(vocabulary="license"),
+        label="Лицензия",
+        to_field_name="code",
     )
-    provider = django_filters.ModelMultipleChoiceFilter(queryset=Organization.objects.all(), label="Поставщик")
+    provider = django_filters.ModelMultipleChoiceFilter(
+        field_name="provider__code", queryset=Organization.objects.all(), label="Поставщик", to_field_name="code"
+    )
     status = django_filters.MultipleChoiceFilter(choices=Resource.Status.choices, label="Статус")
     source = django_filters.MultipleChoiceFilter(field_name="source_layer__source", choices=_sources, label="Источник")
     no_alignment = django_filters.BooleanFilter(
