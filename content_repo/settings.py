@@ -133,6 +133,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-catalog.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+FORMS_URLFIELD_ASSUME_HTTPS = True
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -232,3 +233,59 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "django_tasks": {"level": "WARNING"}},
 }
+
+# --- Importers (harvest engine; see importers/conf.py and docs/configuration.md, «Сбор данных») ---
+IMPORTERS = {
+    "BATCH_SIZE": env_int("IMPORTERS_BATCH_SIZE", 100),
+    "USER_AGENT": os.environ.get("IMPORTERS_USER_AGENT", "EduCatalogBot/0.1 (+https://catalog.example/bot)"),
+}
+
+# --- Files: upload limits and admin image validation (storage/, docs/storage.md) ---
+STORAGE_POLICY = {
+    "API_UPLOAD_MAX_SIZE": env_int("UPLOAD_MAX_SIZE", 100 * 1024 * 1024),
+    "API_UPLOAD_MAX_FILES": env_int("UPLOAD_MAX_FILES", 20),
+    "PRESIGNED_URL_EXPIRY": env_int("UPLOAD_URL_EXPIRY", 3600),
+    "DOWNLOAD_URL_EXPIRY": env_int("DOWNLOAD_URL_EXPIRY", 300),
+}
+WAGTAILIMAGES_IMAGE_FORM_BASE = "storage.forms.CoverImageForm"
+
+# --- Search: indexing and the development node (search/, docs/search.md) ---
+# An engine without SEARCH_URL is the development node of `make search-node` (127.0.0.1:9200).
+if SEARCH_BACKEND in {"opensearch", "elasticsearch"} and not SEARCH_URL:
+    SEARCH_BACKENDS["default"]["URL"] = "http://127.0.0.1:9200"
+SEARCH_BACKENDS["default"]["TIMEOUT"] = os.environ.get("SEARCH_TIMEOUT", "10")  # seconds, for the engines
+# Index resources after commit when they are published, unpublished, changed while live or deleted.
+SEARCH_AUTO_INDEX = env_bool("SEARCH_AUTO_INDEX", True)
+
+# --- API v1: keys, quotas, content negotiation, webhooks (content_repo/api; docs/api.md, docs/configuration.md)
+REST_FRAMEWORK |= {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["content_repo.api.authentication.ApiKeyAuthentication"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "content_repo.api.throttling.AnonymousRateThrottle",
+        "content_repo.api.throttling.ApiKeyQuotaThrottle",
+    ],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "content_repo.api.renderers.CatalogContentNegotiation",
+    "DEFAULT_SCHEMA_CLASS": "content_repo.api.schema.CatalogAutoSchema",
+}
+SPECTACULAR_SETTINGS |= {
+    "PREPROCESSING_HOOKS": ["content_repo.api.schema.only_api_v1"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "content_repo.api.schema.database_independent_integers",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "AlignmentTypeEnum": "content_repo.resources.models.Alignment.Type",
+        "PartKindEnum": "content_repo.resources.models.ResourcePart.Kind",
+        "ResourceStatusEnum": "content_repo.resources.models.Resource.Status",
+        "WebhookEventEnum": "content_repo.api.models.WebhookSubscription.Event",
+    },
+}
+API_ANONYMOUS_RATE = os.environ.get("API_ANONYMOUS_RATE", "300/hour")
+_rate_count, _, _rate_period = API_ANONYMOUS_RATE.partition("/")
+if not _rate_count.isdigit() or _rate_period[:1] not in {"s", "m", "h", "d"}:
+    raise ImproperlyConfigured(f"API_ANONYMOUS_RATE must look like 300/hour, got {API_ANONYMOUS_RATE!r}")
+API_KEY_DEFAULT_QUOTA = env_int("API_KEY_DEFAULT_QUOTA", 5000)
+API_BULK_MAX_ITEMS = env_int("API_BULK_MAX_ITEMS", 5000)
+API_BULK_MAX_BYTES = env_int("API_BULK_MAX_BYTES", 20 * 1024 * 1024)
+WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", False)
+WEBHOOKS_MAX_ATTEMPTS = env_int("WEBHOOKS_MAX_ATTEMPTS", 8)

@@ -8,6 +8,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("", include("storage.urls")),  # /api/v1/uploads/… and /files/… (before the API's catch-all)
     path("api/v1/", include("content_repo.api.urls")),
 ]
 if settings.DEBUG:

@@ -7,7 +7,7 @@ The lead's indexing code turns a published ``Resource`` into a :class:`SearchDoc
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
@@ -80,7 +80,8 @@ class SearchDocument:
 
     def to_source(self) -> dict[str, Any]:
         """The JSON-ready body stored in the index (lists for tuples, ISO 8601 for the date)."""
-        source = asdict(self)
+        # Shallow on purpose: values are strings, numbers and tuples of them (asdict() deep-copies, slowly).
+        source = {name: getattr(self, name) for name in _FIELD_NAMES}
         for name, value in source.items():
             if isinstance(value, tuple):
                 source[name] = list(value)
@@ -98,6 +99,9 @@ class SearchDocument:
         if isinstance(published_at, str):
             values["published_at"] = datetime.fromisoformat(published_at)
         return cls(**values)
+
+
+_FIELD_NAMES = tuple(f.name for f in fields(SearchDocument))
 
 
 def build_document(

@@ -3,4 +3,13 @@ from django.apps import AppConfig
 
 class StorageConfig(AppConfig):
     name = "storage"
+    verbose_name = "Файлы"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from wagtail.permissions import register_permission_policy
+
+        from storage.admin import StoredFilePermissionPolicy
+        from storage.models import StoredFile
+
+        register_permission_policy(StoredFile, StoredFilePermissionPolicy(StoredFile))

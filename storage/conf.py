@@ -41,6 +41,9 @@ class StoragePolicy:
     archive_ratio_min_size: int = 1 * MIB
     manifest_max_size: int = 4 * MIB
     presigned_url_expiry: int = 3600
+    api_upload_max_size: int = 100 * MIB
+    api_upload_max_files: int = 20
+    download_url_expiry: int = 300
 
     def max_size(self, kind: FileKind) -> int:
         return self.max_sizes[kind]

@@ -91,6 +91,20 @@ class ResourceFilterBackend(BaseFilterBackend):
         ]
 
 
+class ModifiedSinceFilterBackend(BaseFilterBackend):
+    """`modified_since` on lists of objects that keep `updated_at` (organisations, collections)."""
+
+    parameters = {"modified_since": "изменённые не раньше этой даты (ISO 8601)"}
+
+    def filter_queryset(self, request, queryset, view):
+        if raw := request.query_params.get("modified_since"):
+            queryset = queryset.filter(updated_at__gte=parse_since(raw))
+        return queryset
+
+    def get_schema_operation_parameters(self, view):
+        return ResourceFilterBackend.get_schema_operation_parameters(self, view)  # type: ignore[arg-type]
+
+
 class TopicFilterBackend(BaseFilterBackend):
     parameters = {
         "subject": "код предмета",

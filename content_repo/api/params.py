@@ -10,6 +10,10 @@ COMMON_PARAMETERS = frozenset({"page_size", "cursor", "format"})
 
 
 def check_query_parameters(request: Request, allowed: set[str] | frozenset[str]) -> None:
+    for name, values in request.query_params.lists():
+        if any("\x00" in value for value in values):
+            # PostgreSQL cannot store or compare NUL characters: refuse them here, not with a 500 later.
+            raise InvalidQueryParameter(name, "недопустимый символ NUL (\\x00)")
     unknown = sorted(set(request.query_params) - set(allowed) - COMMON_PARAMETERS)
     if unknown:
         raise InvalidQueryParameter(

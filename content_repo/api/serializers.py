@@ -33,7 +33,7 @@ class OrganizationRefSerializer(serializers.ModelSerializer):
 
 class FrameworkSerializer(serializers.ModelSerializer):
     uri = serializers.CharField(read_only=True)
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Framework
@@ -54,7 +54,7 @@ class TopicSerializer(serializers.ModelSerializer):
     subject = serializers.SlugRelatedField(slug_field="code", read_only=True)
     grade = serializers.IntegerField(source="grade_id", read_only=True)
     level = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     hours = serializers.FloatField(allow_null=True, read_only=True)
 
     class Meta:
@@ -78,8 +78,8 @@ class TopicSerializer(serializers.ModelSerializer):
 
 class CodifierElementSerializer(serializers.ModelSerializer):
     uri = serializers.CharField(read_only=True)
-    subject = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    subject = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = CodifierElement
@@ -143,21 +143,21 @@ class SourceSerializer(serializers.Serializer):
 
 
 class ResourceSerializer(serializers.ModelSerializer):
-    resource_type = TermSerializer(read_only=True)
+    resource_type = TermSerializer(read_only=True, allow_null=True)
     educational_use = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
-    interactivity = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    interactivity = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     subjects = SubjectRefSerializer(many=True, read_only=True)
     grades = serializers.SerializerMethodField()
     levels = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
-    language = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    license = TermSerializer(read_only=True)
-    access = TermSerializer(read_only=True)
-    provider = OrganizationRefSerializer(read_only=True)
+    language = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+    license = TermSerializer(read_only=True, allow_null=True)
+    access = TermSerializer(read_only=True, allow_null=True)
+    provider = OrganizationRefSerializer(read_only=True, allow_null=True)
     duration = serializers.SerializerMethodField()
     parts = PartSerializer(many=True, read_only=True)
     alignments = AlignmentSerializer(many=True, read_only=True)
     source = serializers.SerializerMethodField()
-    published_at = serializers.DateTimeField(source="first_published_at", read_only=True)
+    published_at = serializers.DateTimeField(source="first_published_at", read_only=True, allow_null=True)
 
     class Meta:
         model = Resource
@@ -214,7 +214,7 @@ class CollectionItemSerializer(serializers.Serializer):
 
 
 class CollectionSerializer(serializers.ModelSerializer):
-    subject = SubjectRefSerializer(read_only=True)
+    subject = SubjectRefSerializer(read_only=True, allow_null=True)
     grades = serializers.SerializerMethodField()
     items = serializers.SerializerMethodField()
 

@@ -1,11 +1,12 @@
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from . import views
+from .views import base, changes, publishing, read, webhooks
 
 app_name = "api"
 
 CODE = r"(?P<code>[A-Za-z0-9_.:\-]+)"
+UUID = r"(?P<pk>[0-9a-f-]{36})"
 
 
 def detail(prefix: str, view, name: str, group: str = "code"):
@@ -18,19 +19,31 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("search/", include("search.urls")),
-    path("uploads/", include("storage.urls")),
-    path("resources/", views.ResourceList.as_view(), name="resource-list"),
-    re_path(r"^resources/(?P<pk>[0-9a-f-]{36})/?$", views.ResourceDetail.as_view(), name="resource-detail"),
-    path("curriculum/frameworks/", views.FrameworkList.as_view(), name="framework-list"),
-    detail("curriculum/frameworks", views.FrameworkDetail, "framework-detail"),
-    path("curriculum/subjects/", views.SubjectList.as_view(), name="subject-list"),
-    detail("curriculum/subjects", views.SubjectDetail, "subject-detail"),
-    path("curriculum/topics/", views.TopicList.as_view(), name="topic-list"),
-    detail("curriculum/topics", views.TopicDetail, "topic-detail"),
-    path("curriculum/codifier-elements/", views.CodifierElementList.as_view(), name="codifier-element-list"),
-    detail("curriculum/codifier-elements", views.CodifierElementDetail, "codifier-element-detail"),
-    path("organizations/", views.OrganizationList.as_view(), name="organization-list"),
-    detail("organizations", views.OrganizationDetail, "organization-detail"),
-    path("collections/", views.CollectionList.as_view(), name="collection-list"),
-    detail("collections", views.CollectionDetail, "collection-detail", group="slug"),
+    path("resources/", publishing.ResourceCollection.as_view(), name="resource-list"),
+    path("resources/bulk/", publishing.ResourceBulk.as_view(), name="resource-bulk"),
+    re_path(rf"^resources/{UUID}/?$", publishing.ResourceItem.as_view(), name="resource-detail"),
+    re_path(rf"^resources/{UUID}/withdraw/$", publishing.ResourceWithdraw.as_view(), name="resource-withdraw"),
+    re_path(rf"^resources/{UUID}/approve/$", publishing.ResourceApprove.as_view(), name="resource-approve"),
+    re_path(rf"^resources/{UUID}/reject/$", publishing.ResourceReject.as_view(), name="resource-reject"),
+    path("submissions/", publishing.SubmissionList.as_view(), name="submission-list"),
+    re_path(rf"^submissions/{UUID}/$", publishing.SubmissionDetail.as_view(), name="submission-detail"),
+    path("changes/", changes.ChangeFeed.as_view(), name="changes"),
+    path("webhooks/", webhooks.WebhookList.as_view(), name="webhook-list"),
+    re_path(r"^webhooks/(?P<pk>[0-9]+)/$", webhooks.WebhookDetail.as_view(), name="webhook-detail"),
+    re_path(
+        r"^webhooks/(?P<pk>[0-9]+)/deliveries/$", webhooks.WebhookDeliveryList.as_view(), name="webhook-deliveries"
+    ),
+    path("curriculum/frameworks/", read.FrameworkList.as_view(), name="framework-list"),
+    detail("curriculum/frameworks", read.FrameworkDetail, "framework-detail"),
+    path("curriculum/subjects/", read.SubjectList.as_view(), name="subject-list"),
+    detail("curriculum/subjects", read.SubjectDetail, "subject-detail"),
+    path("curriculum/topics/", read.TopicList.as_view(), name="topic-list"),
+    detail("curriculum/topics", read.TopicDetail, "topic-detail"),
+    path("curriculum/codifier-elements/", read.CodifierElementList.as_view(), name="codifier-element-list"),
+    detail("curriculum/codifier-elements", read.CodifierElementDetail, "codifier-element-detail"),
+    path("organizations/", read.OrganizationList.as_view(), name="organization-list"),
+    detail("organizations", read.OrganizationDetail, "organization-detail"),
+    path("collections/", read.CollectionList.as_view(), name="collection-list"),
+    detail("collections", read.CollectionDetail, "collection-detail", group="slug"),
+    re_path(r"^.*/$", base.UnknownEndpoint.as_view()),
 ]

@@ -157,6 +157,10 @@ class Resource(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, Clu
         for_concrete_model=False,
     )
 
+    # Resources are referenced by collections, not the other way round; indexing every harvested resource's
+    # outgoing references (Wagtail's "usage") costs a task per save and tells methodists nothing.
+    wagtail_reference_index_ignore = True
+
     ROW_STATE_FIELDS = ("status", "status_reason", "withdrawn_at", "created_at", "created_by")
 
     class Meta:

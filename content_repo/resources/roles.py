@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from wagtail.models import Workflow, WorkflowContentType, WorkflowTask
+from wagtail.models import Collection, GroupCollectionPermission, Workflow, WorkflowContentType, WorkflowTask
 
 from .models import MethodistApprovalTask, Resource
 
@@ -81,6 +81,7 @@ def ensure_roles() -> dict[str, Group]:
         Permission.objects.filter(
             content_type__app_label__in=[
                 "resources",
+                "api",
                 "collections",
                 "publishers",
                 "curriculum",
@@ -97,8 +98,31 @@ def ensure_roles() -> dict[str, Group]:
         )
     )
     groups[ADMINS] = admins
+    _ensure_image_permissions(groups)
     _ensure_workflow(groups[METHODISTS])
     return groups
+
+
+# Wagtail checks image and document rights per collection, not only per model: grant them on the root.
+_COLLECTION_PERMISSIONS = {
+    METHODISTS: [
+        "wagtailimages.add_image",
+        "wagtailimages.change_image",
+        "wagtailimages.choose_image",
+        "wagtaildocs.add_document",
+        "wagtaildocs.choose_document",
+    ],
+    VENDORS: ["wagtailimages.add_image", "wagtailimages.choose_image"],
+}
+
+
+def _ensure_image_permissions(groups: dict[str, Group]) -> None:
+    root = Collection.get_first_root_node()
+    if root is None:
+        return
+    for name, perms in _COLLECTION_PERMISSIONS.items():
+        for permission in _permissions(perms):
+            GroupCollectionPermission.objects.get_or_create(group=groups[name], collection=root, permission=permission)
 
 
 def _ensure_workflow(methodists: Group) -> Workflow:

@@ -74,8 +74,12 @@ def load_source_record(
             resource.provider = Organization.objects.filter(code=record.provider_code).first()
         changed = apply_source_values(resource, record.values)
         was_withdrawn = layer.withdrawn_at is not None
-        resource.withdrawn_at = None
-        resource.save()
+        # Under a review-first policy a live resource keeps its published row: the source's change waits in
+        # a draft revision until a methodist approves it.
+        keep_live_row = not publish and resource.live and outcome is LoadOutcome.UPDATED
+        if not keep_live_row:
+            resource.withdrawn_at = None
+            resource.save()
         layer.resource = resource
         layer.source_url = record.source_url
         layer.data = record.values

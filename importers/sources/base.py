@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import Enum
 from typing import Any, Protocol
 from urllib.parse import unquote, urljoin, urlsplit
@@ -35,6 +36,7 @@ __all__ = [
     "fetch_item",
     "harvest",
     "listing_page",
+    "parse_timestamp",
     "production_url",
     "site_path",
 ]
@@ -144,6 +146,17 @@ def fetch_item(client: PoliteClient, ref: ItemRef, validators: Validators | None
     )
 
 
+def parse_timestamp(value: object) -> datetime | None:
+    """An ISO 8601 timestamp with an offset as an aware datetime; anything else is ``None``."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
 def production_url(origin: str, path: str) -> str:
     """The record URL: the production origin with the path we ended up on."""
     return origin.rstrip("/") + path
@@ -165,6 +178,10 @@ class SourceDefinition:
     gather: GatherFunction
     transform: Callable[[bytes | str, TransformContext], HarvestedRecord]
     fetch: Callable[[PoliteClient, ItemRef, Validators | None], FetchResult] = fetch_item
+    # When the listing says when an item last changed, ``harvest --since`` can skip older items.
+    modified_at: Callable[[ItemRef], datetime | None] | None = None
+    # The listing is one document answering conditional GET (a feed): gather takes ``validators``.
+    conditional_listing: bool = False
 
 
 class ItemStatus(Enum):

@@ -10,13 +10,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
+from datetime import datetime
 from typing import Any
 
 from importers.errors import TransformError
 from importers.html import normalise_text
 from importers.http import PoliteClient
 from importers.records import HarvestedRecord
-from importers.sources.base import GatherReport, ItemRef, SourceDefinition, TransformContext, listing_page
+from importers.sources.base import (
+    GatherReport,
+    ItemRef,
+    SourceDefinition,
+    TransformContext,
+    listing_page,
+    parse_timestamp,
+)
 
 __all__ = ["OPEN_LICENSES", "PRODUCTION_ORIGIN", "SOURCE", "SOURCE_CODE", "gather", "transform"]
 
@@ -163,10 +171,20 @@ def _extra(material: Mapping[str, Any]) -> dict[str, Any]:
     return extra
 
 
+def modified_at(ref: ItemRef) -> datetime | None:
+    """``updated_at`` of the material (the API has no server-side filter, so ``--since`` filters here)."""
+    try:
+        material = json.loads(ref.payload or b"{}")
+    except ValueError:
+        return None
+    return parse_timestamp(material.get("updated_at")) if isinstance(material, dict) else None
+
+
 SOURCE = SourceDefinition(
     code=SOURCE_CODE,
     production_origin=PRODUCTION_ORIGIN,
     allowed_hosts=frozenset({"uchebnik.mos.ru"}),
     gather=gather,
     transform=transform,
+    modified_at=modified_at,
 )

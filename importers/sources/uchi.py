@@ -7,7 +7,9 @@ gather validates each line and reports rejected ones with their line number.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -15,7 +17,14 @@ from urllib.parse import urlsplit
 from importers.errors import TransformError
 from importers.http import PoliteClient, Validators
 from importers.records import HarvestedRecord
-from importers.sources.base import GatherReport, ItemRef, SourceDefinition, TransformContext, listing_page
+from importers.sources.base import (
+    GatherReport,
+    ItemRef,
+    SourceDefinition,
+    TransformContext,
+    listing_page,
+    parse_timestamp,
+)
 from importers.sources.learning_resource_feed import InvalidItem, parse_line, read_lines, record_from_item
 
 __all__ = ["FEED_PATH", "SOURCE", "SOURCE_CODE", "gather", "transform"]
@@ -93,10 +102,21 @@ def transform(payload: bytes | str, context: TransformContext) -> HarvestedRecor
     return record_from_item(item, source=SOURCE_CODE, provider=SOURCE_CODE)
 
 
+def modified_at(ref: ItemRef) -> datetime | None:
+    """``dateModified`` of the feed line, for ``harvest --since``."""
+    try:
+        item = json.loads(ref.payload or b"{}")
+    except ValueError:
+        return None
+    return parse_timestamp(item.get("dateModified")) if isinstance(item, dict) else None
+
+
 SOURCE = SourceDefinition(
     code=SOURCE_CODE,
     production_origin=PRODUCTION_ORIGIN,
     allowed_hosts=frozenset({"uchi.ru"}),
     gather=gather,
     transform=transform,
+    modified_at=modified_at,
+    conditional_listing=True,
 )

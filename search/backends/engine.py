@@ -428,6 +428,23 @@ class EngineSearchBackend(BaseSearchBackend):
             documents=count,
         )
 
+    def indexed_ids(self, page_size: int = 5000) -> list[str]:
+        """Every document id in the index (paged by ``search_after``), for ``manage.py search_status``."""
+        ids: list[str] = []
+        after: list[Any] | None = None
+        while True:
+            body: dict[str, Any] = {"size": page_size, "_source": False, "sort": [{"id": "asc"}]}
+            if after is not None:
+                body["search_after"] = after
+            try:
+                hits = self._request("POST", f"/{self.alias}/_search", body=body)["hits"]["hits"]
+            except IndexNotFound:
+                return ids
+            ids.extend(hit["_id"] for hit in hits)
+            if len(hits) < page_size:
+                return ids
+            after = hits[-1]["sort"]
+
     def _write(self, index: str, documents: list[SearchDocument]) -> int:
         operations: list[dict[str, Any]] = []
         for document in documents:

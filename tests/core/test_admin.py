@@ -84,3 +84,9 @@ def test_bulk_approve_only_for_methodists(client, users):
     assert response.status_code == 302
     assert sorted(Resource.objects.filter(live=True).values_list("title", flat=True)) == ["Черновик 0", "Черновик 1"]
     assert set(Resource.objects.values_list("status", flat=True)) == {"published"}
+
+
+def test_methodists_and_vendors_may_add_cover_images_but_readers_not(client, users):
+    for user, expected in ((users.methodist, 200), (users.vendor_a, 200), (users.reader, 302)):
+        client.force_login(user)
+        assert client.get("/admin/images/add/").status_code == expected

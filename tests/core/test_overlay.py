@@ -139,3 +139,22 @@ def test_withdrawn_source_record_is_unpublished_and_kept():
     assert outcome is LoadOutcome.UPDATED
     assert resource.live is True
     assert resource.status == Resource.Status.PUBLISHED
+
+
+def test_review_policy_keeps_the_published_row_until_approval(users):
+    from content_repo.resources.services import approve
+
+    resource, _ = load_source_record(record(), publish=True)
+    _, outcome = load_source_record(record(title="Урок 1. Новое название из источника", digest="h9"), publish=False)
+
+    resource.refresh_from_db()
+    assert outcome is LoadOutcome.UPDATED
+    assert resource.live is True
+    assert resource.title == "Урок 1. Натуральные числа"
+    assert resource.status == Resource.Status.IN_REVIEW
+    assert resource.latest_revision.content["title"] == "Урок 1. Новое название из источника"
+
+    approve(resource, users.methodist)
+    resource.refresh_from_db()
+    assert resource.title == "Урок 1. Новое название из источника"
+    assert resource.status == Resource.Status.PUBLISHED

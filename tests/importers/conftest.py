@@ -72,3 +72,11 @@ def make_client(sleeps: SleepRecorder) -> Iterator[Callable[..., PoliteClient]]:
     yield make
     for client in clients:
         client.close()
+
+
+@pytest.fixture
+def harvest_sources(db):
+    """The built-in harvest sources (resh, yaklass, uchi, mesh, csv)."""
+    from importers.builtin import ensure_builtin_sources
+
+    return {source.code: source for source in ensure_builtin_sources()}

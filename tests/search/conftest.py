@@ -34,3 +34,16 @@ def opensearch_backend(opensearch_node):
     backend.rebuild(load_catalog(), chunk_size=40)
     yield backend
     backend.drop()
+
+
+@pytest.fixture(scope="session")
+def opensearch_big_backend(opensearch_node):
+    """An OpenSearch backend with 10,050 small documents (paging past the default result window)."""
+    from search.backends.opensearch import OpenSearchBackend
+
+    from .contract import big_catalog
+
+    backend = OpenSearchBackend({"URL": opensearch_node.url, "INDEX_PREFIX": f"test-{uuid.uuid4().hex[:8]}"})
+    backend.rebuild(big_catalog(), chunk_size=2000)
+    yield backend
+    backend.drop()

@@ -14,6 +14,12 @@ from django.test import override_settings
 from tests.harness.s3 import S3Server, S3ServerUnavailable, running_in_ci, start_s3_server
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings) -> None:
+    """``users`` makes five users with passwords: the production hasher would cost seconds per test."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(scope="session")
 def s3_server() -> Iterator[S3Server]:
     """One S3-API server for the session; a skip outside CI when it cannot start, a failure in CI."""
@@ -55,6 +61,13 @@ def file_storage(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Sto
 
 
 @pytest.fixture
+def local_storage(tmp_path: Path) -> Iterator[Storage]:
+    """Only the local storage (for what only it does: streaming with our headers)."""
+    with override_settings(STORAGES={**settings.STORAGES, "default": _local_config(tmp_path / "media")}):
+        yield storages["default"]
+
+
+@pytest.fixture
 def s3_storage(s3_server: S3Server) -> Iterator[Storage]:
     """Only the S3 storage (for presigned uploads)."""
     with override_settings(STORAGES={**settings.STORAGES, "default": _s3_config(s3_server)}):
@@ -71,3 +84,18 @@ def list_objects(storage: Storage, prefix: str = "") -> list[str]:
     for directory in directories:
         found.extend(list_objects(storage, f"{prefix}{directory}/"))
     return sorted(found)
+
+
+@pytest.fixture
+def api_keys(users):
+    """Bearer headers for organisation A (publish and read-only keys) and organisation B (publish)."""
+    from content_repo.api.keys import create_api_key
+
+    def bearer(organization, scopes: str) -> dict[str, str]:
+        return {"HTTP_AUTHORIZATION": f"Bearer {create_api_key(organization, scopes).key}"}
+
+    return {
+        "publish_a": bearer(users.org_a, "read,publish"),
+        "read_a": bearer(users.org_a, "read"),
+        "publish_b": bearer(users.org_b, "read,publish"),
+    }

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 
 from content_repo.publishers.services import ensure_builtin_organizations
 from content_repo.resources.roles import ADMINS, ensure_roles
+from importers.builtin import ensure_builtin_sources
 
 
 class Command(BaseCommand):
@@ -20,6 +21,9 @@ class Command(BaseCommand):
         call_command("load_vocabularies", stdout=self.stdout)
         groups = ensure_roles()
         ensure_builtin_organizations()
+        ensure_builtin_sources()
+        # The demo catalog comes from the real importers over bundled snapshots (no internet needed).
+        call_command("load_demo_catalog", stdout=self.stdout)
         self._ensure_admin(groups[ADMINS])
 
     def _ensure_admin(self, admins_group):

@@ -1,4 +1,5 @@
-"""Read endpoints of API v1: published data only, cursor pagination, declared query parameters."""
+"""Read endpoints of API v1: published data only, cursor pagination, declared query parameters,
+conditional GET; resources and the curriculum also as JSON-LD."""
 
 from __future__ import annotations
 
@@ -10,22 +11,11 @@ from content_repo.curriculum.models import CodifierElement, Framework, Subject, 
 from content_repo.publishers.models import Organization
 from content_repo.resources.models import Resource
 
-from . import serializers
-from .filters import ResourceFilterBackend, TopicFilterBackend
-from .pagination import ordered_by
-from .params import check_query_parameters
-
-
-class DeclaredParametersMixin:
-    """Rejects query parameters the endpoint does not declare (a typo is a 400, not a silent no-op)."""
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)  # type: ignore[misc]
-        allowed: set[str] = set()
-        if getattr(self, "action_is_list", True):
-            for backend in getattr(self, "filter_backends", []):
-                allowed |= set(getattr(backend, "parameters", {}))
-        check_query_parameters(request, allowed)
+from .. import jsonld, serializers
+from ..changes import latest_change
+from ..filters import ModifiedSinceFilterBackend, ResourceFilterBackend, TopicFilterBackend
+from ..pagination import ordered_by
+from .base import JsonLdMixin, ReadView
 
 
 def published_resources():
@@ -44,91 +34,111 @@ def published_resources():
     )
 
 
-class ResourceList(DeclaredParametersMixin, generics.ListAPIView):
+class ResourceList(JsonLdMixin, ReadView, generics.ListAPIView):
     """Published resources, newest change first."""
 
     serializer_class = serializers.ResourceSerializer
     filter_backends = [ResourceFilterBackend]
     pagination_class = ordered_by("-updated_at", "-id")
+    jsonld_node = staticmethod(jsonld.resource_node)
 
     def get_queryset(self):
         return published_resources()
 
+    def list(self, request, *args, **kwargs):
+        # Every publish, update, withdrawal and deletion is in the change feed: its latest entry is when
+        # any list of published resources last changed (an item leaving a list included).
+        change = latest_change()
+        self.last_modified = change.at if change else None
+        return super().list(request, *args, **kwargs)
 
-class ResourceDetail(DeclaredParametersMixin, generics.RetrieveAPIView):
+
+class ResourceDetail(JsonLdMixin, ReadView, generics.RetrieveAPIView):
     serializer_class = serializers.ResourceSerializer
     action_is_list = False
+    jsonld_node = staticmethod(jsonld.resource_node)
 
     def get_queryset(self):
         return published_resources()
 
 
-class FrameworkList(DeclaredParametersMixin, generics.ListAPIView):
+class FrameworkList(JsonLdMixin, ReadView, generics.ListAPIView):
     serializer_class = serializers.FrameworkSerializer
     queryset = Framework.objects.select_related("parent")
     pagination_class = ordered_by("code")
+    jsonld_node = staticmethod(jsonld.framework_node)
 
 
-class FrameworkDetail(DeclaredParametersMixin, generics.RetrieveAPIView):
+class FrameworkDetail(JsonLdMixin, ReadView, generics.RetrieveAPIView):
     serializer_class = serializers.FrameworkSerializer
     queryset = Framework.objects.select_related("parent")
     lookup_field = "code"
     action_is_list = False
+    jsonld_node = staticmethod(jsonld.framework_node)
 
 
-class SubjectList(DeclaredParametersMixin, generics.ListAPIView):
+class SubjectList(JsonLdMixin, ReadView, generics.ListAPIView):
     serializer_class = serializers.SubjectSerializer
     queryset = Subject.objects.prefetch_related("levels")
     pagination_class = ordered_by("code")
+    jsonld_node = staticmethod(jsonld.subject_node)
 
 
-class SubjectDetail(DeclaredParametersMixin, generics.RetrieveAPIView):
+class SubjectDetail(JsonLdMixin, ReadView, generics.RetrieveAPIView):
     serializer_class = serializers.SubjectSerializer
     queryset = Subject.objects.prefetch_related("levels")
     lookup_field = "code"
     action_is_list = False
+    jsonld_node = staticmethod(jsonld.subject_node)
 
 
-class TopicList(DeclaredParametersMixin, generics.ListAPIView):
+class TopicList(JsonLdMixin, ReadView, generics.ListAPIView):
     """Sections and topics of the federal work programmes, filterable by subject, grade and parent."""
 
     serializer_class = serializers.TopicSerializer
     queryset = Topic.objects.select_related("subject", "level", "parent")
     filter_backends = [TopicFilterBackend]
     pagination_class = ordered_by("id")
+    jsonld_node = staticmethod(jsonld.topic_node)
 
 
-class TopicDetail(DeclaredParametersMixin, generics.RetrieveAPIView):
+class TopicDetail(JsonLdMixin, ReadView, generics.RetrieveAPIView):
     serializer_class = serializers.TopicSerializer
     queryset = Topic.objects.select_related("subject", "level", "parent")
     lookup_field = "code"
     action_is_list = False
+    jsonld_node = staticmethod(jsonld.topic_node)
 
 
-class CodifierElementList(DeclaredParametersMixin, generics.ListAPIView):
+class CodifierElementList(JsonLdMixin, ReadView, generics.ListAPIView):
     serializer_class = serializers.CodifierElementSerializer
     queryset = CodifierElement.objects.select_related("subject", "parent")
     pagination_class = ordered_by("id")
+    jsonld_node = staticmethod(jsonld.codifier_element_node)
 
 
-class CodifierElementDetail(DeclaredParametersMixin, generics.RetrieveAPIView):
+class CodifierElementDetail(JsonLdMixin, ReadView, generics.RetrieveAPIView):
     serializer_class = serializers.CodifierElementSerializer
     queryset = CodifierElement.objects.select_related("subject", "parent")
     lookup_field = "code"
     action_is_list = False
+    jsonld_node = staticmethod(jsonld.codifier_element_node)
 
 
-class OrganizationList(DeclaredParametersMixin, generics.ListAPIView):
+class OrganizationList(JsonLdMixin, ReadView, generics.ListAPIView):
     serializer_class = serializers.OrganizationSerializer
     queryset = Organization.objects.all()
+    filter_backends = [ModifiedSinceFilterBackend]
     pagination_class = ordered_by("code")
+    jsonld_node = staticmethod(jsonld.organization_node)
 
 
-class OrganizationDetail(DeclaredParametersMixin, generics.RetrieveAPIView):
+class OrganizationDetail(JsonLdMixin, ReadView, generics.RetrieveAPIView):
     serializer_class = serializers.OrganizationSerializer
     queryset = Organization.objects.all()
     lookup_field = "code"
     action_is_list = False
+    jsonld_node = staticmethod(jsonld.organization_node)
 
 
 def _published_collections():
@@ -140,15 +150,16 @@ def _published_collections():
     )
 
 
-class CollectionList(DeclaredParametersMixin, generics.ListAPIView):
+class CollectionList(ReadView, generics.ListAPIView):
     serializer_class = serializers.CollectionSerializer
+    filter_backends = [ModifiedSinceFilterBackend]
     pagination_class = ordered_by("slug")
 
     def get_queryset(self):
         return _published_collections()
 
 
-class CollectionDetail(DeclaredParametersMixin, generics.RetrieveAPIView):
+class CollectionDetail(ReadView, generics.RetrieveAPIView):
     serializer_class = serializers.CollectionSerializer
     lookup_field = "slug"
     action_is_list = False

@@ -1,0 +1,167 @@
+"""State of the API edge: keys and their usage, the change feed, webhook subscriptions and deliveries."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class ApiKey(models.Model):
+    """A key an organisation's software sends as `Authorization: Bearer <key>`.
+
+    Only a SHA-256 hash of the key is stored; `prefix` (shown in the admin and in logs) finds the row.
+    The key acts as `user`, a service account made with the key: a member of the organisation in the
+    «Поставщики» group for `publish`, in «Методисты» for `review`, so every change is recorded with who made it.
+    """
+
+    class Scope(models.TextChoices):
+        READ = "read", "чтение"
+        PUBLISH = "publish", "публикация"
+        REVIEW = "review", "проверка (методист)"
+
+    organization = models.ForeignKey(
+        "publishers.Organization", models.CASCADE, related_name="api_keys", verbose_name="организация"
+    )
+    name = models.CharField("название", max_length=200, blank=True)
+    prefix = models.CharField("начало ключа", max_length=16, unique=True, editable=False)
+    key_hash = models.CharField("хеш ключа", max_length=64, editable=False)
+    scopes = models.JSONField("права", default=list)
+    hourly_quota = models.PositiveIntegerField("квота запросов в час", default=5000)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        models.CASCADE,
+        related_name="api_key",
+        editable=False,
+        verbose_name="служебный пользователь",
+    )
+    created_at = models.DateTimeField("создан", default=timezone.now, editable=False)
+    last_used_at = models.DateTimeField("последнее использование", null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField("отозван", null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "ключ API"
+        verbose_name_plural = "ключи API"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name or self.prefix} ({self.organization})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in self.scopes
+
+    def scopes_label(self) -> str:
+        return ", ".join(self.scopes)
+
+    scopes_label.short_description = "права"  # type: ignore[attr-defined]
+
+
+class ApiKeyUsage(models.Model):
+    """Requests made with a key in one clock hour: the quota counter and the usage report at once."""
+
+    key = models.ForeignKey(ApiKey, models.CASCADE, related_name="usage", verbose_name="ключ")
+    hour = models.DateTimeField("час")
+    requests = models.PositiveIntegerField("запросов", default=0)
+    throttled = models.PositiveIntegerField("отклонено по квоте", default=0)
+
+    class Meta:
+        verbose_name = "использование ключа"
+        verbose_name_plural = "использование ключей"
+        ordering = ["-hour"]
+        constraints = [models.UniqueConstraint(fields=["key", "hour"], name="unique_key_usage_hour")]
+
+    def __str__(self) -> str:
+        return f"{self.key.prefix} {self.hour:%Y-%m-%d %H}:00 — {self.requests}"
+
+
+class Change(models.Model):
+    """One entry of the change feed: a resource published, updated, withdrawn or deleted.
+
+    Written in the transaction that makes the change; `seq` is the feed's cursor. The public
+    representation at that moment is kept with the entry, so a consumer builds a mirror from the feed alone.
+    """
+
+    class Action(models.TextChoices):
+        PUBLISHED = "published", "опубликован"
+        UPDATED = "updated", "изменён"
+        WITHDRAWN = "withdrawn", "снят с публикации"
+        DELETED = "deleted", "удалён"
+
+    seq = models.BigAutoField("номер", primary_key=True)
+    resource_id = models.UUIDField("ресурс", db_index=True)
+    provider_id = models.BigIntegerField("организация-поставщик", null=True, blank=True)
+    action = models.CharField("действие", max_length=16, choices=Action.choices)
+    at = models.DateTimeField("когда", default=timezone.now)
+    document = models.JSONField("представление ресурса", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "изменение каталога"
+        verbose_name_plural = "лента изменений"
+        ordering = ["seq"]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.resource_id}"
+
+
+class WebhookSubscription(models.Model):
+    """An organisation's URL that receives signed notifications of chosen events."""
+
+    class Event(models.TextChoices):
+        SUBMISSION_APPROVED = "submission.approved", "заявка утверждена"
+        SUBMISSION_REJECTED = "submission.rejected", "заявка отклонена"
+        RESOURCE_CHANGED = "resource.changed", "ресурс изменён (лента изменений)"
+
+    organization = models.ForeignKey(
+        "publishers.Organization", models.CASCADE, related_name="webhooks", verbose_name="организация"
+    )
+    url = models.URLField("адрес", max_length=1000)
+    # Kept readable: it signs every delivery (HMAC needs the secret itself, a hash would not do).
+    secret = models.CharField("секрет подписи", max_length=200)
+    events = models.JSONField("события", default=list)
+    active = models.BooleanField("действует", default=True)
+    created_at = models.DateTimeField("создана", default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = "подписка на уведомления"
+        verbose_name_plural = "подписки на уведомления"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.organization}: {self.url}"
+
+
+class WebhookDelivery(models.Model):
+    """One event for one subscription, with its attempts: the outbox the delivery worker drains."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "ожидает отправки"
+        DELIVERED = "delivered", "доставлено"
+        FAILED = "failed", "не доставлено"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    subscription = models.ForeignKey(
+        WebhookSubscription, models.CASCADE, related_name="deliveries", verbose_name="подписка"
+    )
+    event = models.CharField("событие", max_length=32, choices=WebhookSubscription.Event.choices)
+    payload = models.JSONField("содержание")
+    status = models.CharField("статус", max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField("попыток", default=0)
+    next_attempt_at = models.DateTimeField("следующая попытка", null=True, blank=True, db_index=True)
+    last_status_code = models.PositiveSmallIntegerField("код ответа", null=True, blank=True)
+    last_error = models.TextField("ошибка", blank=True)
+    created_at = models.DateTimeField("создано", default=timezone.now)
+    delivered_at = models.DateTimeField("доставлено", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "доставка уведомления"
+        verbose_name_plural = "доставки уведомлений"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.subscription.url} ({self.get_status_display()})"

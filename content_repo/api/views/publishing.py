@@ -1,0 +1,277 @@
+"""Vendor publishing (`publish` keys) and the methodists' review (`review` keys).
+
+Views are thin: they check the key's scope and organisation, parse the body and call `api.publishing`
+and `resources.services`. A resource of another organisation is answered 404, whether published or not, so
+nobody learns of others' drafts.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Q
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, generics, status
+from rest_framework.filters import BaseFilterBackend
+from rest_framework.parsers import BaseParser, JSONParser
+from rest_framework.permissions import SAFE_METHODS, AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from content_repo.resources import services
+from content_repo.resources.models import Resource
+
+from .. import inputs
+from ..errors import Conflict, InvalidQueryParameter
+from ..filters import parse_since
+from ..pagination import ordered_by
+from ..params import str_list
+from ..permissions import CanPublish, CanReview, api_key_of
+from ..publishing import Outcome, SubmissionInvalid, submit, submit_feed, update, withdraw_submission
+from .base import DeclaredParametersMixin
+from .read import ResourceDetail, ResourceList
+
+
+class NDJSONParser(BaseParser):
+    """`application/x-ndjson`: the body is handed on as a stream of lines, never read whole into memory."""
+
+    media_type = "application/x-ndjson"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        return stream if stream is not None else []
+
+
+def _invalid(error: SubmissionInvalid) -> exceptions.ValidationError:
+    return exceptions.ValidationError(error.as_errors())
+
+
+def own_resource(request, pk) -> Resource:
+    key = api_key_of(request)
+    resource = Resource.objects.filter(pk=pk, provider=key.organization if key else None).first()
+    if resource is None:
+        raise exceptions.NotFound("Среди ресурсов вашей организации такого нет")
+    return resource
+
+
+def _outcome_response(resource: Resource, outcome: Outcome, code: int) -> Response:
+    resource.refresh_from_db()
+    data = inputs.SubmissionOutcomeSerializer(resource, context={"outcome": outcome.value}).data
+    return Response(data, status=code, headers={"Location": f"/api/v1/submissions/{resource.pk}/"})
+
+
+class ResourceCollection(ResourceList):
+    """`GET` lists published resources (anyone); `POST` submits a new one (`publish` key)."""
+
+    parser_classes = [JSONParser]
+
+    def get_permissions(self):
+        return [AllowAny()] if self.request.method in SAFE_METHODS else [CanPublish()]
+
+    @extend_schema(
+        request=inputs.ResourceInputSerializer,
+        responses={201: inputs.SubmissionOutcomeSerializer, 200: inputs.SubmissionOutcomeSerializer},
+        summary="Отправить новый ресурс на проверку",
+    )
+    def post(self, request, *args, **kwargs):
+        serializer = inputs.ResourceInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        key = api_key_of(request)
+        try:
+            submission = submit(
+                key.organization,  # type: ignore[union-attr]
+                serializer.values(),
+                request.user,
+                external_id=serializer.validated_data.get("external_id"),
+            )
+        except SubmissionInvalid as e:
+            raise _invalid(e) from e
+        code = status.HTTP_201_CREATED if submission.outcome is Outcome.CREATED else status.HTTP_200_OK
+        return _outcome_response(submission.resource, submission.outcome, code)
+
+
+class ResourceItem(ResourceDetail):
+    """`GET` shows a published resource (anyone); `PATCH` submits a change to your own (`publish` key)."""
+
+    parser_classes = [JSONParser]
+
+    def get_permissions(self):
+        return [AllowAny()] if self.request.method in SAFE_METHODS else [CanPublish()]
+
+    @extend_schema(
+        request=inputs.ResourceInputSerializer(partial=True),
+        responses={200: inputs.SubmissionOutcomeSerializer},
+        summary="Изменить свой ресурс (изменение уходит на проверку)",
+    )
+    def patch(self, request, pk, *args, **kwargs):
+        resource = own_resource(request, pk)
+        serializer = inputs.ResourceInputSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        if "external_id" in serializer.validated_data:
+            raise exceptions.ValidationError({"external_id": ["идентификатор нельзя изменить"]})
+        key = api_key_of(request)
+        try:
+            submission = update(resource, key.organization, serializer.values(), request.user)  # type: ignore[union-attr]
+        except SubmissionInvalid as e:
+            raise _invalid(e) from e
+        return _outcome_response(submission.resource, submission.outcome, status.HTTP_200_OK)
+
+
+class ResourceAction(DeclaredParametersMixin, APIView):
+    parser_classes = [JSONParser]
+    action_is_list = False
+
+
+class ResourceWithdraw(ResourceAction):
+    permission_classes = [CanPublish]
+
+    @extend_schema(
+        request=inputs.OptionalReasonSerializer,
+        responses={200: inputs.SubmissionSerializer},
+        summary="Снять свой ресурс с публикации",
+    )
+    def post(self, request, pk):
+        resource = own_resource(request, pk)
+        serializer = inputs.OptionalReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        withdraw_submission(resource, serializer.validated_data["reason"], request.user)
+        resource.refresh_from_db()
+        return Response(inputs.SubmissionSerializer(resource).data)
+
+
+def _resource_in_review(pk) -> Resource:
+    resource = Resource.objects.filter(pk=pk).first()
+    if resource is None:
+        raise exceptions.NotFound()
+    if resource.status != Resource.Status.IN_REVIEW:
+        raise Conflict(f"Ресурс не на проверке (статус: {resource.get_status_display()})")
+    return resource
+
+
+def _review(action, *args) -> None:
+    try:
+        action(*args)
+    except DjangoValidationError as e:
+        if hasattr(e, "error_dict"):
+            raise
+        raise Conflict("; ".join(e.messages)) from e
+
+
+class ResourceApprove(ResourceAction):
+    permission_classes = [CanReview]
+
+    @extend_schema(
+        request=inputs.CommentSerializer,
+        responses={200: inputs.SubmissionSerializer},
+        summary="Утвердить ресурс на проверке (публикуется)",
+    )
+    def post(self, request, pk):
+        resource = _resource_in_review(pk)
+        serializer = inputs.CommentSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        _review(services.approve, resource, request.user, serializer.validated_data["comment"])
+        resource.refresh_from_db()
+        return Response(inputs.SubmissionSerializer(resource).data)
+
+
+class ResourceReject(ResourceAction):
+    permission_classes = [CanReview]
+
+    @extend_schema(
+        request=inputs.ReasonSerializer,
+        responses={200: inputs.SubmissionSerializer},
+        summary="Отклонить ресурс на проверке (причина обязательна, её видит поставщик)",
+    )
+    def post(self, request, pk):
+        resource = _resource_in_review(pk)
+        serializer = inputs.ReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        _review(services.reject, resource, request.user, serializer.validated_data["reason"])
+        resource.refresh_from_db()
+        return Response(inputs.SubmissionSerializer(resource).data)
+
+
+class ResourceBulk(DeclaredParametersMixin, APIView):
+    """JSON Lines in the vendor feed format; answered item by item."""
+
+    permission_classes = [CanPublish]
+    parser_classes = [NDJSONParser]
+
+    @extend_schema(
+        request={"application/x-ndjson": OpenApiTypes.STR},
+        responses={200: inputs.FeedResultSerializer, 413: OpenApiResponse(description="тело больше предела")},
+        summary="Пакетная отправка: JSON Lines schema.org LearningResource",
+    )
+    def post(self, request):
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+        if length > settings.API_BULK_MAX_BYTES:
+            raise PayloadTooLarge(f"тело запроса больше {settings.API_BULK_MAX_BYTES} байт; разделите пакет")
+        key = api_key_of(request)
+        results = list(
+            submit_feed(key.organization, request.data, request.user, max_items=settings.API_BULK_MAX_ITEMS)  # type: ignore[union-attr]
+        )
+        counts = Counter(r.status.value for r in results)
+        summary = {o.value: counts.get(o.value, 0) for o in Outcome}
+        body = {"results": [inputs.FeedItemResultSerializer(r).data for r in results], "summary": summary}
+        return Response(body)
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "payload_too_large"
+    default_detail = "Тело запроса слишком велико"
+
+
+class SubmissionFilterBackend(BaseFilterBackend):
+    parameters = {
+        "status": "статусы: draft, in_review, published, rejected, withdrawn",
+        "modified_since": "изменённые не раньше этой даты (ISO 8601)",
+        "provider": "коды организаций (только для ключа с правом review)",
+    }
+
+    def filter_queryset(self, request, queryset, view):
+        if statuses := str_list(request, "status"):
+            unknown = sorted(set(statuses) - set(Resource.Status.values))
+            if unknown:
+                raise InvalidQueryParameter("status", f"неизвестный статус {unknown[0]!r}")
+            queryset = queryset.filter(status__in=statuses)
+        if raw := request.query_params.get("modified_since"):
+            queryset = queryset.filter(updated_at__gte=parse_since(raw))
+        if providers := str_list(request, "provider"):
+            queryset = queryset.filter(provider__code__in=providers)
+        return queryset
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {"name": name, "required": False, "in": "query", "description": text, "schema": {"type": "string"}}
+            for name, text in self.parameters.items()
+        ]
+
+
+class SubmissionsMixin:
+    def get_permissions(self):
+        return [(CanPublish | CanReview)()]
+
+    def get_queryset(self):
+        key = api_key_of(self.request)  # type: ignore[attr-defined]
+        queryset = Resource.objects.select_related("provider", "source_layer")
+        if key is not None and key.has_scope("review"):
+            return queryset
+        return queryset.filter(Q(provider=key.organization) if key else Q(pk__in=[]))
+
+
+class SubmissionList(SubmissionsMixin, DeclaredParametersMixin, generics.ListAPIView):
+    """Your organisation's resources in every status (a `review` key sees all organisations')."""
+
+    serializer_class = inputs.SubmissionSerializer
+    filter_backends = [SubmissionFilterBackend]
+    pagination_class = ordered_by("-updated_at", "-id")
+
+
+class SubmissionDetail(SubmissionsMixin, DeclaredParametersMixin, generics.RetrieveAPIView):
+    """One submission with the values of its latest version (the draft under review, if any)."""
+
+    serializer_class = inputs.SubmissionDetailSerializer
+    action_is_list = False

@@ -1,0 +1,68 @@
+"""The spreadsheet upload: upload → per-row report (nothing saved) → confirm → import the valid rows."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+
+from importers.records import HarvestedRecord
+from importers.spreadsheet import SheetError, SheetRow, import_rows, read_sheet, validate_sheet
+
+_SESSION_KEY = "importers_sheet"
+UPLOAD_PERMISSION = "resources.review_resource"
+
+
+class SheetUploadForm(forms.Form):
+    file = forms.FileField(label="Таблица (CSV или XLSX)")
+
+
+def _check(request: HttpRequest) -> None:
+    if not request.user.has_perm(UPLOAD_PERMISSION):
+        raise PermissionDenied
+
+
+def upload_view(request: HttpRequest) -> HttpResponse:
+    """Step 1: read and validate the file; show every problem by row and column; keep the valid rows."""
+    _check(request)
+    form = SheetUploadForm(request.POST or None, request.FILES or None)
+    context: dict[str, Any] = {"form": form, "page_title": "Загрузка таблицы", "header_title": "Загрузка таблицы"}
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            rows = validate_sheet(read_sheet(upload.name, upload.read()))
+        except SheetError as error:
+            form.add_error("file", str(error))
+        else:
+            token = secrets.token_urlsafe(16)
+            request.session[_SESSION_KEY] = {
+                "token": token,
+                "name": upload.name,
+                "rows": [[row.number, row.record.to_dict()] for row in rows if row.valid and row.record],
+            }
+            context.update(rows=rows, token=token, problems=_problems(rows), valid=sum(row.valid for row in rows))
+    return TemplateResponse(request, "importers/admin/upload.html", context)
+
+
+def _problems(rows: list[SheetRow]) -> list[tuple[int, str, str]]:
+    return [(row.number, column, message) for row in rows for column, message in row.problems]
+
+
+def confirm_view(request: HttpRequest) -> HttpResponse:
+    """Step 2: import the rows validated in step 1 (POST with the report's token)."""
+    _check(request)
+    stored = request.session.get(_SESSION_KEY)
+    if request.method != "POST" or not stored or stored["token"] != request.POST.get("token"):
+        messages.error(request, "Загрузите таблицу заново: проверка устарела")
+        return redirect("importers_upload")
+    rows = [SheetRow(number, {}, HarvestedRecord.from_dict(data)) for number, data in stored["rows"]]
+    job = import_rows(rows, user=request.user)
+    del request.session[_SESSION_KEY]
+    messages.success(request, f"Таблица «{stored['name']}» загружена: {job.summary()}")
+    return redirect("importers_upload")

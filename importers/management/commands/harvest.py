@@ -1,0 +1,69 @@
+"""``manage.py harvest SOURCE``: run (or resume) a harvest job with a progress bar and a summary line."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+from tqdm import tqdm
+
+from importers.engine import HarvestBusy, HarvestConfigError, HarvestOptions, StageResult, dry_run, run_harvest
+
+
+def parse_since(value: str) -> datetime:
+    """``2025-01-31`` (midnight, local time) or an ISO datetime; naive values are in TIME_ZONE."""
+    parsed = parse_datetime(value)
+    if parsed is None:
+        day = parse_date(value)
+        if day is None:
+            raise CommandError(f"--since: ожидается дата ГГГГ-ММ-ДД или дата и время ISO 8601, получено {value!r}")
+        parsed = datetime.combine(day, time.min)
+    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+
+
+class Command(BaseCommand):
+    help = "Собрать записи источника (resh, yaklass, uchi, mesh): сбор → загрузка → преобразование → запись."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("source", help="код источника: resh, yaklass, uchi, mesh")
+        parser.add_argument("--base-url", help="другой адрес сайта (зеркало, тестовый сервер); для uchi — URL или путь")
+        parser.add_argument("--rate", type=float, help="запросов в секунду к хосту (по умолчанию — из источника)")
+        parser.add_argument("--since", type=parse_since, help="обработать только записи, изменённые после даты")
+        parser.add_argument("--limit", type=int, help="не больше N записей (сбор неполный: ничего не снимается)")
+        parser.add_argument("--dry-run", action="store_true", help="проверить без записи в базу")
+        parser.add_argument("--full", action="store_true", help="без условных запросов и без возобновления")
+        parser.add_argument("--allow-private", action="store_true", help="разрешить внутренние адреса сети")
+        parser.add_argument("--no-progress", action="store_true", help="без индикатора выполнения")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["rate"] is not None and options["rate"] <= 0:
+            raise CommandError("--rate должен быть больше нуля")
+        harvest_options = HarvestOptions(
+            base_url=options["base_url"],
+            rate=options["rate"],
+            since=options["since"],
+            limit=options["limit"],
+            full=options["full"],
+            allow_private=options["allow_private"],
+        )
+        bar = tqdm(desc=options["source"], unit=" зап.", disable=options["no_progress"] or None, file=self.stderr._out)
+
+        def progress(result: StageResult) -> None:
+            bar.update(1)
+
+        try:
+            if options["dry_run"]:
+                result = dry_run(options["source"], harvest_options, progress)
+                summary = result.summary()
+                for problem in result.problems[:50]:
+                    self.stderr.write(problem)
+            else:
+                summary = run_harvest(options["source"], harvest_options, progress).summary()
+        except (HarvestBusy, HarvestConfigError) as error:
+            raise CommandError(str(error)) from error
+        finally:
+            bar.close()
+        self.stdout.write(summary)

@@ -1,0 +1,119 @@
+"""«Сбор данных» in the Wagtail admin: sources, jobs with counts, errors (read-only) and the spreadsheet upload."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import path, reverse
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
+
+from importers.admin_views import UPLOAD_PERMISSION, confirm_view, upload_view
+from importers.models import HarvestError, HarvestJob, HarvestSource
+
+
+class ReadOnlyPolicy(ModelPermissionPolicy):
+    """Viewing by the model's ``view`` permission; nobody adds, edits or deletes from the admin."""
+
+    def user_has_permission(self, user: Any, action: str) -> bool:
+        if action in ("add", "change", "delete"):
+            return False
+        return super().user_has_permission(user, action)
+
+
+for _model in (HarvestSource, HarvestJob, HarvestError):
+    register_permission_policy(_model, ReadOnlyPolicy(_model))
+
+
+class HarvestSourceViewSet(ModelViewSet):
+    model = HarvestSource
+    icon = "site"
+    menu_label = "Источники"
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    exclude_form_fields: list[str] = []  # never shown: the policy forbids adding and editing
+    list_display = ["name", "code", "kind", "base_url", "schedule", "publish_policy", "enabled"]
+    inspect_view_fields = [
+        "code",
+        "name",
+        "kind",
+        "base_url",
+        "allowed_hosts",
+        "schedule",
+        "rate_limit",
+        "publish_policy",
+        "allow_private",
+        "enabled",
+    ]
+
+
+class HarvestJobViewSet(ModelViewSet):
+    model = HarvestJob
+    icon = "list-ul"
+    menu_label = "Задания"
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    exclude_form_fields: list[str] = []  # never shown: the policy forbids adding and editing
+    list_display = ["source", "state", "started_at", *HarvestJob.COUNT_FIELDS, "gather_status"]
+    list_filter = ["source", "state"]
+    inspect_view_fields = [
+        "source",
+        "state",
+        "started_at",
+        "finished_at",
+        "base_url",
+        "gather_status",
+        *HarvestJob.COUNT_FIELDS,
+        "options",
+        "notes",
+    ]
+
+
+class HarvestErrorViewSet(ModelViewSet):
+    model = HarvestError
+    icon = "warning"
+    menu_label = "Ошибки"
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    exclude_form_fields: list[str] = []  # never shown: the policy forbids adding and editing
+    list_display = ["job", "stage", "external_id", "line", "message", "created_at"]
+    list_filter = ["job__source", "stage"]
+    search_fields = ["external_id", "message", "url"]
+    inspect_view_fields = ["job", "stage", "external_id", "url", "line", "message", "traceback_digest", "details"]
+
+
+class HarvestViewSetGroup(ModelViewSetGroup):
+    menu_label = "Сбор данных"
+    menu_icon = "download"
+    menu_order = 250
+    items = (
+        HarvestSourceViewSet("harvest_sources"),
+        HarvestJobViewSet("harvest_jobs"),
+        HarvestErrorViewSet("harvest_errors"),
+    )
+
+
+@hooks.register("register_admin_viewset")
+def register_harvest_viewsets() -> HarvestViewSetGroup:
+    return HarvestViewSetGroup()
+
+
+@hooks.register("register_admin_urls")
+def register_upload_urls() -> list[Any]:
+    return [
+        path("importers/upload/", upload_view, name="importers_upload"),
+        path("importers/upload/confirm/", confirm_view, name="importers_upload_confirm"),
+    ]
+
+
+class _UploadMenuItem(MenuItem):
+    def is_shown(self, request: Any) -> bool:
+        return bool(request.user.has_perm(UPLOAD_PERMISSION))
+
+
+@hooks.register("register_admin_menu_item")
+def register_upload_menu_item() -> MenuItem:
+    return _UploadMenuItem("Загрузка таблицы", reverse("importers_upload"), icon_name="upload", order=260)

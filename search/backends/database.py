@@ -1,0 +1,387 @@
+"""The embedded ``database`` backend: SQLite FTS5 or PostgreSQL full-text search, no server needed.
+
+Text is analysed in Python (``search.text``: folding, stop words, Snowball stems) both when indexing and
+when querying, so SQLite (which has no Russian stemmer) and PostgreSQL (configuration ``simple``) agree
+with each other and with the engines' analyzers. Storage is ``search.models``: a denormalised
+:class:`~search.models.SearchEntry` per document with single-valued filter columns, a
+:class:`~search.models.SearchEntryValue` row per value of a multi-valued filter, and a full-text index
+added by migration 0002 (an FTS5 table, or a weighted ``tsvector`` column with a GIN index).
+
+Ranking mirrors the engine: weighted fields (title 4, keywords and topic titles 2, description and provider
+1; BM25 on SQLite, ``ts_rank`` on PostgreSQL), school synonyms, and a multiplier of 2 for a recognised
+grade and for a recognised subject. Facet counts are ``GROUP BY`` queries, one pass per distinct filter
+scope; paging is keyset on the same sort values as the engine's ``search_after``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, ClassVar, cast
+
+from django.db import DatabaseError, connections, transaction
+from django.utils import timezone
+
+from ..documents import FILTER_FIELDS, HIGHLIGHT_FIELDS, SearchDocument
+from ..highlight import FRAGMENT_SIZE, highlight
+from ..models import (
+    FACET_COLUMNS,
+    MISSING_DATE_MS,
+    MULTI_VALUED_FACETS,
+    SearchEntry,
+    SearchEntryValue,
+)
+from ..query import CursorValue, FacetValue, SearchHit, SearchQuery, SearchResults, encode_cursor
+from ..text import analyze_for_index, analyze_prefix, tokenize
+from ..vocabulary import facet_label
+from .base import (
+    DEFAULT_CHUNK_SIZE,
+    BackendStatus,
+    BaseSearchBackend,
+    ProgressCallback,
+    RebuildResult,
+    SearchBackendError,
+    chunked,
+)
+from .database_sql import DIALECTS, ENTRY_TABLE, VALUE_TABLE, DatabaseQueryCompiler, Dialect, SqlParams
+from .engine import DEFAULT_FACET_SIZE, FACET_SIZES
+
+SUGGEST_CANDIDATES = 10
+ANALYZE_AFTER = 1000
+# Facet counts over every published entry, by (database, newest indexed_at, number of entries).
+_EVERYTHING_COUNTS: dict[tuple[Any, ...], dict[str, Counter[str]]] = {}
+
+
+class DatabaseResults:
+    """Builds :class:`SearchResults` from the rows the database backend fetched."""
+
+    def __init__(self, query: SearchQuery, backend: str) -> None:
+        self.query = query
+        self.backend = backend
+
+    def empty(self) -> SearchResults:
+        facets: dict[str, list[FacetValue]] = {name: [] for name in self.query.facets}
+        return SearchResults(0, (), facets, None, self.query.text, backend=self.backend)
+
+    def build(
+        self,
+        total: int,
+        rows: Sequence[tuple[str, float, Mapping[str, Any], tuple[CursorValue, CursorValue]]],
+        counts: Mapping[str, Counter[str]],
+        terms: frozenset[str],
+    ) -> SearchResults:
+        page = rows[: self.query.page_size]
+        more = len(rows) > self.query.page_size
+        return SearchResults(
+            total=total,
+            hits=tuple(self.hit(doc_id, score, document, terms) for doc_id, score, document, _ in page),
+            facets={name: self.facet(name, counts.get(name, Counter())) for name in self.query.facets},
+            next_cursor=encode_cursor(self.query, list(page[-1][3])) if more and page else None,
+            query_text=self.query.text,
+            backend=self.backend,
+        )
+
+    def hit(self, doc_id: str, score: float, document: Mapping[str, Any], terms: frozenset[str]) -> SearchHit:
+        marked: dict[str, str] = {}
+        if self.query.highlight and terms:
+            for name in HIGHLIGHT_FIELDS:
+                size = None if name == "title" else FRAGMENT_SIZE
+                fragment = highlight(str(document.get(name) or ""), terms, size)
+                if fragment is not None:
+                    marked[name] = fragment
+        return SearchHit(id=doc_id, score=score, document=document, highlight=marked)
+
+    def facet(self, name: str, counts: Counter[str]) -> list[FacetValue]:
+        """Values by count, then by value (grades as numbers), as the engines' ``terms`` aggregation."""
+
+        def key(item: tuple[str, int]) -> tuple[int, Any]:
+            value, count = item
+            return (-count, int(value) if name == "grade" and value.isdigit() else value)
+
+        ordered = sorted(((v, n) for v, n in counts.items() if v), key=key)
+        size = FACET_SIZES.get(name, DEFAULT_FACET_SIZE)
+        return [FacetValue(value, self.label(name, value), count) for value, count in ordered[:size]]
+
+    def label(self, facet: str, value: str) -> str:
+        return facet_label(facet, value)
+
+
+class DatabaseSearchBackend(BaseSearchBackend):
+    """``{"BACKEND": "database"}`` (optional ``DATABASE``: a ``DATABASES`` alias, ``default`` by default)."""
+
+    name: ClassVar[str] = "database"
+    query_compiler_class: ClassVar[type[Any]] = DatabaseQueryCompiler
+    results_class: ClassVar[type[Any]] = DatabaseResults
+
+    def __init__(self, params: Mapping[str, Any] | None = None) -> None:
+        super().__init__(params)
+        self.using = str(self.params.get("DATABASE") or "default")
+
+    @property
+    def dialect(self) -> Dialect:
+        vendor = connections[self.using].vendor
+        if vendor not in DIALECTS:
+            raise NotImplementedError(f"This search backend does not support the {vendor} database")
+        return DIALECTS[vendor]()
+
+    # Searching
+
+    def execute(self, query: SearchQuery, text: str) -> SearchResults:
+        compiler = self.query_compiler_class(query, text, self.dialect)
+        results = self.results_class(query, self.name)
+        if compiler.matches_nothing:
+            return results.empty()
+        try:
+            total, rows = self._page(compiler)
+            counts = self._facet_counts(compiler)
+        except DatabaseError as e:
+            raise SearchBackendError(f"database search failed for {query.text!r}: {e}") from e
+        built: SearchResults = results.build(total, rows, counts, compiler.highlight_terms())
+        return built
+
+    def _page(self, compiler: DatabaseQueryCompiler) -> tuple[int, list[Any]]:
+        hits_sql, params = compiler.hits_sql()
+        first_key = compiler.sort_keys()[0][0]
+        after_sql, after_params = "1 = 1", cast(SqlParams, [])
+        after = compiler.query.decoded_cursor()
+        if after is not None:
+            after_sql, after_params = compiler.after_sql("c", after)
+        # The total is counted before the keyset condition; documents are read for the page only.
+        sql = (
+            f"WITH hits AS MATERIALIZED ({hits_sql}), "
+            f"counted AS MATERIALIZED (SELECT h.*, COUNT(*) OVER () AS total FROM hits h), "
+            f"page AS (SELECT c.* FROM counted c WHERE {after_sql} ORDER BY {compiler.order_by('c')} LIMIT %s) "
+            f"SELECT p.doc_id, p.score, p.{first_key}, p.total, x.document FROM page p "
+            f"JOIN {ENTRY_TABLE} x ON x.id = p.id ORDER BY {compiler.order_by('p')}"
+        )
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(sql, [*params, *after_params, compiler.query.page_size + 1])
+            fetched = cursor.fetchall()
+            if fetched:
+                total = int(fetched[0][3])
+            else:
+                cursor.execute(f"SELECT COUNT(*) FROM ({hits_sql}) h", params)
+                total = int(cursor.fetchone()[0])
+        rows = [
+            (doc_id, float(score), _json(document), (_cursor_value(sort_value), doc_id))
+            for doc_id, score, sort_value, _, document in fetched
+        ]
+        return total, rows
+
+    def _facet_counts(self, compiler: DatabaseQueryCompiler) -> dict[str, Counter[str]]:
+        """Counts per facet; a facet whose filter is set is counted without that filter (multi-select)."""
+        wanted = compiler.query.facets
+        scopes: dict[str | None, list[str]] = {}
+        for name in wanted:
+            scopes.setdefault(name if name in compiler.query.filters else None, []).append(name)
+        counts: dict[str, Counter[str]] = {}
+        with connections[self.using].cursor() as cursor:
+            for exclude, facets in scopes.items():
+                counts.update(self._count_scope(cursor, compiler, exclude, facets))
+        return counts
+
+    def _count_scope(
+        self, cursor: Any, compiler: DatabaseQueryCompiler, exclude: str | None, facets: list[str]
+    ) -> dict:
+        if compiler.is_everything(exclude):
+            return self._count_everything(cursor, facets)
+        where, params = compiler.scope_where(exclude)
+        single = [name for name in facets if name in FACET_COLUMNS]
+        multi = [name for name in facets if name in MULTI_VALUED_FACETS]
+        counts: dict[str, Counter[str]] = {name: Counter() for name in facets}
+        if single:
+            # One pass: the combinations of single-valued columns are few; they are summed per facet here.
+            columns = ", ".join(f"e.{FACET_COLUMNS[name]}" for name in single)
+            cursor.execute(f"SELECT {columns}, COUNT(*) FROM {ENTRY_TABLE} e WHERE {where} GROUP BY {columns}", params)
+            _add_combinations(counts, single, cursor.fetchall())
+        if multi:
+            marks = ", ".join(["%s"] * len(multi))
+            cursor.execute(
+                f"WITH s AS MATERIALIZED (SELECT e.id FROM {ENTRY_TABLE} e WHERE {where}) "
+                f"SELECT v.facet, v.value, COUNT(*) FROM s {self.dialect.ordered_join} {VALUE_TABLE} v "
+                f"ON v.entry_id = s.id WHERE v.facet IN ({marks}) GROUP BY v.facet, v.value",
+                [*params, *multi],
+            )
+            for facet, value, count in cursor.fetchall():
+                counts[facet][value] += int(count)
+        return counts
+
+    def _count_everything(self, cursor: Any, facets: list[str]) -> dict[str, Counter[str]]:
+        """Counts over the whole catalog (browsing by one filter), cached until the index changes."""
+        cursor.execute(f"SELECT MAX(indexed_at), COUNT(*) FROM {ENTRY_TABLE}")
+        generation = (self.using, *cursor.fetchone())
+        cached = _EVERYTHING_COUNTS.get(generation)
+        if cached is None:
+            cached = {name: Counter() for name in (*FACET_COLUMNS, *MULTI_VALUED_FACETS)}
+            columns = ", ".join(FACET_COLUMNS.values())
+            cursor.execute(
+                f"SELECT {columns}, COUNT(*) FROM {ENTRY_TABLE} WHERE published = %s GROUP BY {columns}", [True]
+            )
+            _add_combinations(cached, list(FACET_COLUMNS), cursor.fetchall())
+            # Value rows exist for published entries only (see _insert), so no join is needed.
+            cursor.execute(f"SELECT facet, value, COUNT(*) FROM {VALUE_TABLE} GROUP BY facet, value")
+            for facet, value, count in cursor.fetchall():
+                cached[facet][value] += int(count)
+            _EVERYTHING_COUNTS.clear()
+            _EVERYTHING_COUNTS[generation] = cached
+        return {name: Counter(cached[name]) for name in facets}
+
+    def suggest(self, prefix: str, limit: int = 10) -> list[str]:
+        typed = analyze_prefix(prefix)
+        if limit < 1 or not (typed.terms or typed.prefix):
+            return []
+        d = self.dialect
+        params = d.match_params(d.suggest_expression(typed.terms, typed.prefix))
+        sql = (
+            f"SELECT x.document FROM ({d.suggest_match()}) m JOIN {ENTRY_TABLE} x ON x.id = m.entry_id "
+            f"WHERE x.published = %s ORDER BY m.text_score DESC, length(x.title_sort), x.doc_id LIMIT %s"
+        )
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(sql, [*params, True, limit * SUGGEST_CANDIDATES])
+            documents = [_json(row[0]) for row in cursor.fetchall()]
+        # Stems over-match («теорема» → «теоремы»); keep what the engines' edge n-grams would find: every
+        # typed word starts a word of the title or keywords.
+        typed_words = tokenize(prefix)
+        titles = [d["title"] for d in documents if _completes(typed_words, d.get("suggest") or [d["title"]])]
+        return list(dict.fromkeys(titles))[:limit]
+
+    # Indexing
+
+    def index_documents(self, documents: Iterable[SearchDocument]) -> int:
+        written = 0
+        for chunk in chunked(documents, DEFAULT_CHUNK_SIZE):
+            with transaction.atomic(using=self.using):
+                self._delete([document.id for document in chunk])
+                self._insert(chunk)
+            written += len(chunk)
+        if written >= ANALYZE_AFTER:
+            self._analyze()
+        return written
+
+    def delete_documents(self, ids: Sequence[str]) -> int:
+        with transaction.atomic(using=self.using):
+            self._delete([str(doc_id) for doc_id in ids])
+        return len(ids)
+
+    def rebuild(
+        self,
+        documents: Iterable[SearchDocument],
+        chunk_size: int = DEFAULT_CHUNK_SIZE,
+        progress: ProgressCallback | None = None,
+    ) -> RebuildResult:
+        """Replace every entry in one transaction: searches see the old entries until it commits."""
+        written = 0
+        with transaction.atomic(using=self.using):
+            replaced = SearchEntry.objects.using(self.using).count()
+            with connections[self.using].cursor() as cursor:
+                cursor.execute(f"DELETE FROM {VALUE_TABLE}")
+                cursor.execute(f"DELETE FROM {ENTRY_TABLE}")
+            for chunk in chunked(documents, chunk_size):
+                self._insert(chunk)
+                written += len(chunk)
+                if progress is not None:
+                    progress(written)
+            self._analyze()
+        return RebuildResult(index=ENTRY_TABLE, documents=written, replaced=(ENTRY_TABLE,) if replaced else ())
+
+    def _analyze(self) -> None:
+        """Refresh the planner's statistics after a bulk load (PostgreSQL otherwise plans for empty tables)."""
+        with connections[self.using].cursor() as cursor:
+            if connections[self.using].vendor == "postgresql":
+                cursor.execute(f"ANALYZE {ENTRY_TABLE}, {VALUE_TABLE}")
+            else:
+                cursor.execute("PRAGMA optimize")
+
+    def _delete(self, ids: list[str]) -> None:
+        with connections[self.using].cursor() as cursor:
+            for chunk in chunked(ids, DEFAULT_CHUNK_SIZE):
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(
+                    f"DELETE FROM {VALUE_TABLE} WHERE entry_id IN "
+                    f"(SELECT id FROM {ENTRY_TABLE} WHERE doc_id IN ({marks}))",
+                    chunk,
+                )
+                cursor.execute(f"DELETE FROM {ENTRY_TABLE} WHERE doc_id IN ({marks})", chunk)
+
+    def _insert(self, documents: list[SearchDocument]) -> None:
+        now = timezone.now()
+        entries = SearchEntry.objects.using(self.using).bulk_create([entry_for(d, now) for d in documents])
+        # Unpublished entries get no filter values: filters and facet counts never see them.
+        values = [
+            SearchEntryValue(entry_id=entry.pk, facet=facet, value=value)
+            for entry, document in zip(entries, documents, strict=True)
+            if document.published
+            for facet, value in multi_values(document)
+        ]
+        SearchEntryValue.objects.using(self.using).bulk_create(values, batch_size=2000)
+
+    # Operations
+
+    def ping(self) -> bool:
+        try:
+            with connections[self.using].cursor() as cursor:
+                cursor.execute("SELECT 1")
+        except DatabaseError:
+            return False
+        return True
+
+    def status(self) -> BackendStatus:
+        try:
+            count = SearchEntry.objects.using(self.using).filter(published=True).count()
+        except DatabaseError as e:
+            return BackendStatus(self.name, reachable=False, index=ENTRY_TABLE, detail=str(e))
+        return BackendStatus(self.name, reachable=True, index=ENTRY_TABLE, documents=count)
+
+    def indexed_ids(self) -> dict[str, datetime]:
+        """Every indexed document id with the time it was written (for ``search_status`` and the sweep)."""
+        return dict(SearchEntry.objects.using(self.using).values_list("doc_id", "indexed_at"))
+
+
+def entry_for(document: SearchDocument, now: datetime) -> SearchEntry:
+    """The row of a document: its JSON, filter columns, sort keys and the stemmed text of each field group."""
+    published_ms = MISSING_DATE_MS
+    if document.published_at is not None:
+        published_ms = int(document.published_at.timestamp() * 1000)
+    return SearchEntry(
+        doc_id=document.id,
+        published=document.published,
+        published_ms=published_ms,
+        title_sort=document.title_sort[:500],
+        **{column: str(getattr(document, FILTER_FIELDS[name]))[:200] for name, column in FACET_COLUMNS.items()},
+        indexed_at=now,
+        title_terms=analyze_for_index(document.title),
+        keyword_terms=analyze_for_index(" \n ".join((*document.keywords, *document.topic_titles))),
+        body_terms=analyze_for_index(document.description + " \n " + document.provider_name),
+        document=document.to_source(),
+    )
+
+
+def multi_values(document: SearchDocument) -> list[tuple[str, str]]:
+    """(facet, value) rows of the multi-valued filters of a document."""
+    return [
+        (facet, str(value)[:200]) for facet in MULTI_VALUED_FACETS for value in getattr(document, FILTER_FIELDS[facet])
+    ]
+
+
+def _add_combinations(counts: dict[str, Counter[str]], names: list[str], rows: Iterable[Sequence[Any]]) -> None:
+    for row in rows:
+        for index, name in enumerate(names):
+            counts[name][row[index]] += int(row[-1])
+
+
+def _completes(typed_words: Sequence[str], phrases: Iterable[str]) -> bool:
+    words = {word for phrase in phrases for word in tokenize(phrase)}
+    return all(any(word.startswith(typed) for word in words) for typed in typed_words)
+
+
+def _json(value: Any) -> dict[str, Any]:
+    parsed: dict[str, Any] = json.loads(value) if isinstance(value, str) else value
+    return parsed
+
+
+def _cursor_value(value: Any) -> CursorValue:
+    if isinstance(value, int | float | str) or value is None:
+        return value
+    return float(value)

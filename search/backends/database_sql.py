@@ -1,0 +1,283 @@
+"""SQL of the database backend: the vendor dialects (SQLite FTS5, PostgreSQL) and the query compiler.
+
+:class:`DatabaseQueryCompiler` turns a :class:`~search.query.SearchQuery` into the SQL that
+:class:`~search.backends.database.DatabaseSearchBackend` runs: the full-text match (synonym groups AND-ed,
+alternatives OR-ed), the filters, the grade/subject multipliers, the order and the keyset condition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from ..models import FACET_COLUMNS, SearchEntry, SearchEntryValue
+from ..query import CursorValue, SearchQuery, SortOrder
+from ..synonyms import TermGroup, expand_synonyms
+from ..text import analyze
+from ..understanding import ParsedQuery, parse_query
+from .engine import GRADE_WEIGHT, SUBJECT_WEIGHT
+
+ENTRY_TABLE = SearchEntry._meta.db_table
+VALUE_TABLE = SearchEntryValue._meta.db_table
+
+SqlParams = list[Any]
+
+
+class Dialect:
+    """What differs between SQLite FTS5 and PostgreSQL full-text search."""
+
+    vendor: ClassVar[str]
+    collate: ClassVar[str] = ""
+    ordered_join: ClassVar[str] = "JOIN"
+
+    def match_predicate(self) -> str:
+        """SQL true when entry ``e`` matches the full-text query given as one parameter."""
+        raise NotImplementedError
+
+    def scored_match(self) -> str:
+        """``SELECT entry_id, text_score`` of the entries matching the query (parameters: the query, twice)."""
+        raise NotImplementedError
+
+    def suggest_match(self) -> str:
+        """``SELECT entry_id, text_score`` of entries whose title or keywords complete the prefix query."""
+        raise NotImplementedError
+
+    def match_params(self, expression: str) -> SqlParams:
+        """The parameters of :meth:`scored_match` and :meth:`suggest_match` for ``expression``."""
+        return [expression]
+
+    def suggest_expression(self, terms: Sequence[str], prefix: str | None) -> str:
+        """All typed words in the title or keywords, the last one as a prefix."""
+        raise NotImplementedError
+
+    def phrase(self, terms: Sequence[str]) -> str:
+        raise NotImplementedError
+
+    def any_of(self, phrases: Sequence[str]) -> str:
+        return phrases[0] if len(phrases) == 1 else "(" + self.or_joiner.join(phrases) + ")"
+
+    def all_of(self, parts: Sequence[str]) -> str:
+        return self.and_joiner.join(parts)
+
+    or_joiner: ClassVar[str]
+    and_joiner: ClassVar[str]
+
+
+class SqliteDialect(Dialect):
+    vendor = "sqlite"
+    # CROSS JOIN fixes the loop order in SQLite: the (small) set found drives the index lookups.
+    ordered_join = "CROSS JOIN"
+    or_joiner = " OR "
+    and_joiner = " AND "
+
+    def match_predicate(self) -> str:
+        return "e.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s)"
+
+    def scored_match(self) -> str:
+        # bm25() is negative, lower is better; weights follow the title_terms, keyword_terms, body_terms columns.
+        return (
+            "SELECT rowid AS entry_id, -bm25(search_fts, 4.0, 2.0, 1.0) AS text_score "
+            "FROM search_fts WHERE search_fts MATCH %s"
+        )
+
+    def suggest_match(self) -> str:
+        return (
+            "SELECT rowid AS entry_id, -bm25(search_fts, 2.0, 1.0, 0.0) AS text_score "
+            "FROM search_fts WHERE search_fts MATCH %s"
+        )
+
+    def phrase(self, terms: Sequence[str]) -> str:
+        return '"' + " ".join(term.replace('"', '""') for term in terms) + '"'
+
+    def suggest_expression(self, terms: Sequence[str], prefix: str | None) -> str:
+        parts = [self.phrase([term]) for term in terms]
+        if prefix:
+            parts.append(self.phrase([prefix]) + "*")
+        return "{title_terms keyword_terms} : (" + self.all_of(parts) + ")"
+
+
+class PostgresDialect(Dialect):
+    vendor = "postgresql"
+    collate = ' COLLATE "C"'
+    or_joiner = " | "
+    and_joiner = " & "
+
+    def match_predicate(self) -> str:
+        return "e.search_vector @@ to_tsquery('simple', %s)"
+
+    def scored_match(self) -> str:
+        # Weights {D, C, B, A}: body 1, keywords and topics 2, title 4 (as TEXT_FIELDS); 1 = length-normalised.
+        return (
+            "SELECT id AS entry_id, "
+            "ts_rank('{0.1, 0.25, 0.5, 1.0}', search_vector, to_tsquery('simple', %s), 1)::float8 "
+            "AS text_score FROM search_searchentry WHERE search_vector @@ to_tsquery('simple', %s)"
+        )
+
+    def suggest_match(self) -> str:
+        return (
+            "SELECT id AS entry_id, ts_rank('{0, 0, 0.5, 1.0}', search_vector, to_tsquery('simple', %s))::float8 "
+            "AS text_score FROM search_searchentry WHERE search_vector @@ to_tsquery('simple', %s)"
+        )
+
+    def phrase(self, terms: Sequence[str]) -> str:
+        quoted = ["'" + term.replace("'", "''").replace("\\", "") + "'" for term in terms]
+        return quoted[0] if len(quoted) == 1 else "(" + " <-> ".join(quoted) + ")"
+
+    def match_params(self, expression: str) -> SqlParams:
+        return [expression, expression]
+
+    def suggest_expression(self, terms: Sequence[str], prefix: str | None) -> str:
+        # Title (weight A) and keywords/topics (B) only.
+        parts = [self.phrase([term]) + ":AB" for term in terms]
+        if prefix:
+            parts.append(self.phrase([prefix]) + ":*AB")
+        return self.all_of(parts)
+
+
+DIALECTS: dict[str, type[Dialect]] = {"sqlite": SqliteDialect, "postgresql": PostgresDialect}
+
+
+class DatabaseQueryCompiler:
+    """Compiles a :class:`SearchQuery` into SQL for one database vendor."""
+
+    def __init__(self, query: SearchQuery, text: str | None, dialect: Dialect) -> None:
+        self.query = query
+        self.dialect = dialect
+        self.parsed: ParsedQuery = parse_query(query.text if text is None else text)
+        self.groups: list[TermGroup] = expand_synonyms(analyze(self.parsed.text)) if self.parsed.text else []
+
+    @property
+    def scored(self) -> bool:
+        """Only the relevance order needs text scores; ranking every match is costly for common words."""
+        return self.query.sort is SortOrder.RELEVANCE
+
+    def match_predicate(self, expression: str) -> tuple[str, SqlParams]:
+        return self.dialect.match_predicate(), [expression]
+
+    def scored_source(self, expression: str) -> tuple[str, SqlParams]:
+        return self.dialect.scored_match(), self.dialect.match_params(expression)
+
+    @property
+    def matches_nothing(self) -> bool:
+        """Text made only of stop words matches nothing, as in the engine."""
+        return bool(self.parsed.text) and not self.groups
+
+    def match_expression(self) -> str | None:
+        if not self.groups:
+            return None
+        d = self.dialect
+        return d.all_of([d.any_of([d.phrase(alt) for alt in group.alternatives]) for group in self.groups])
+
+    def highlight_terms(self) -> frozenset[str]:
+        return frozenset(term for group in self.groups for alt in group.alternatives for term in alt)
+
+    # Filters
+
+    def filter_sql(self, exclude: str | None = None) -> tuple[str, SqlParams]:
+        """AND of the filters (values of one filter OR-ed), leaving out the filter ``exclude``."""
+        clauses, params = ["e.published = %s"], [True]
+        for name, values in self.query.filters.items():
+            if name == exclude:
+                continue
+            clause, clause_params = self.facet_membership(name, values)
+            clauses.append(clause)
+            params.extend(clause_params)
+        return " AND ".join(clauses), params
+
+    @staticmethod
+    def facet_membership(name: str, values: Sequence[str]) -> tuple[str, SqlParams]:
+        marks = ", ".join(["%s"] * len(values))
+        if name in FACET_COLUMNS:
+            return f"e.{FACET_COLUMNS[name]} IN ({marks})", list(values)
+        sql = f"e.id IN (SELECT entry_id FROM {VALUE_TABLE} WHERE facet = %s AND value IN ({marks}))"
+        return sql, [name, *values]
+
+    def boost_clauses(self) -> list[tuple[str, SqlParams, float]]:
+        boosts = []
+        if self.parsed.grades:
+            sql, params = self.facet_membership("grade", [str(grade) for grade in self.parsed.grades])
+            boosts.append((sql, params, GRADE_WEIGHT))
+        if self.parsed.subjects:
+            sql, params = self.facet_membership("subject", list(self.parsed.subjects))
+            boosts.append((sql, params, SUBJECT_WEIGHT))
+        return boosts
+
+    # The set of matching entries
+
+    def is_everything(self, exclude: str | None = None) -> bool:
+        """Whether the scope without ``exclude`` is every published entry (no text, no other filter)."""
+        return self.match_expression() is None and not self.boost_clauses() and set(self.query.filters) <= {exclude}
+
+    def scope_sql(self, exclude: str | None = None) -> tuple[str, SqlParams]:
+        """``SELECT e.id`` of the entries matching text and filters (without ``exclude``), unscored."""
+        where, params = self.scope_where(exclude)
+        return f"SELECT e.id FROM {ENTRY_TABLE} e WHERE {where}", params
+
+    def scope_where(self, exclude: str | None = None) -> tuple[str, SqlParams]:
+        """The ``WHERE`` (over entry ``e``) of :meth:`scope_sql`."""
+        where, params = self.filter_sql(exclude)
+        expression = self.match_expression()
+        if expression is not None:
+            predicate, match_params = self.match_predicate(expression)
+            where = f"{predicate} AND {where}"
+            params = [*match_params, *params]
+        elif self.boost_clauses():
+            boost_where = " OR ".join(sql for sql, _, _ in self.boost_clauses())
+            where = f"({boost_where}) AND {where}"
+            params = [p for _, boost_params, _ in self.boost_clauses() for p in boost_params] + params
+        return where, params
+
+    def hits_sql(self) -> tuple[str, SqlParams]:
+        """``SELECT id, doc_id, score, published_ms, title_sort`` of every hit."""
+        where, params = self.filter_sql()
+        boosts = self.boost_clauses()
+        multiplier = " * ".join(f"(CASE WHEN {sql} THEN {weight} ELSE 1.0 END)" for sql, _, weight in boosts)
+        boost_params = [p for _, boost_params, _ in boosts for p in boost_params]
+        columns = "e.id, e.doc_id, e.published_ms, e.title_sort"
+        expression = self.match_expression()
+        if expression is not None and not self.scored:
+            predicate, match_params = self.match_predicate(expression)
+            sql = f"SELECT {columns}, 0.0 AS score FROM {ENTRY_TABLE} e WHERE {predicate} AND {where}"
+            return sql, [*match_params, *params]
+        if expression is not None:
+            score = f"m.text_score * {multiplier}" if boosts else "m.text_score"
+            source, match_params = self.scored_source(expression)
+            sql = (
+                f"SELECT {columns}, {score} AS score FROM ({source}) m "
+                f"JOIN {ENTRY_TABLE} e ON e.id = m.entry_id WHERE {where}"
+            )
+            return sql, [*boost_params, *match_params, *params]
+        if boosts:
+            matched = " + ".join(f"(CASE WHEN {sql} THEN 1.0 ELSE 0.0 END)" for sql, _, _ in boosts)
+            any_boost = " OR ".join(sql for sql, _, _ in boosts)
+            sql = (
+                f"SELECT {columns}, ({matched}) * {multiplier} AS score FROM {ENTRY_TABLE} e "
+                f"WHERE ({any_boost}) AND {where}"
+            )
+            return sql, [*boost_params, *boost_params, *boost_params, *params]
+        return f"SELECT {columns}, 1.0 AS score FROM {ENTRY_TABLE} e WHERE {where}", params
+
+    # Order and keyset
+
+    def sort_keys(self) -> list[tuple[str, str]]:
+        """The sort columns with directions; ``doc_id`` breaks ties (as the engine's ``id``)."""
+        if self.query.sort is SortOrder.NEWEST:
+            return [("published_ms", "DESC"), ("doc_id", "ASC")]
+        if self.query.sort is SortOrder.TITLE:
+            return [("title_sort", "ASC"), ("doc_id", "ASC")]
+        return [("score", "DESC"), ("doc_id", "ASC")]
+
+    def order_by(self, alias: str) -> str:
+        return ", ".join(f"{self._column(alias, name)} {way}" for name, way in self.sort_keys())
+
+    def after_sql(self, alias: str, after: Sequence[CursorValue]) -> tuple[str, SqlParams]:
+        """Keyset condition: rows strictly after ``after`` in the sort order."""
+        (first, way), (tiebreak, _) = self.sort_keys()
+        op = "<" if way == "DESC" else ">"
+        column, plain = self._column(alias, first), f"{alias}.{first}"
+        sql = f"({column} {op} %s OR ({plain} = %s AND {self._column(alias, tiebreak)} > %s))"
+        return sql, [after[0], after[0], after[1]]
+
+    def _column(self, alias: str, name: str) -> str:
+        # Codes and titles compare by code point, as the engines' keyword fields do.
+        return f"{alias}.{name}{self.dialect.collate if name in ('title_sort', 'doc_id') else ''}"

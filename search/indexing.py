@@ -1,0 +1,312 @@
+"""Keeping the search backends in step with the catalog.
+
+- :class:`DocumentBuilder` turns resources into :class:`~search.documents.SearchDocument` with a handful of
+  queries per chunk (no model instances, no per-row queries), so indexing keeps up with a bulk load.
+- :func:`sync_resources` writes the current state of some resources into every backend: live ones are
+  (re)indexed, the others removed. A backend that fails keeps its work as :class:`~search.models.SearchDirty`
+  rows; nothing is lost, :func:`sweep` catches up later.
+- :func:`sweep` also finds what bypassed the signals (bulk writes): live resources missing from the
+  database index or changed after they were indexed, and entries of resources no longer live.
+
+Every name in ``SEARCH_BACKENDS`` is written to; the ``database`` backend always is, since it answers when
+the engine cannot.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import queue
+import threading
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import connections, transaction
+from django.db.models import F
+
+from .backends import BaseSearchBackend, SearchBackendError, get_search_backend
+from .backends.base import DEFAULT_CHUNK_SIZE, chunked
+from .backends.database import DatabaseSearchBackend
+from .documents import SearchDocument, build_document
+from .models import SearchDirty, SearchEntry
+
+logger = logging.getLogger(__name__)
+
+
+def index_targets() -> dict[str, BaseSearchBackend]:
+    """The backends to write to, by ``SEARCH_BACKENDS`` name; database backends share one table, written once."""
+    targets: dict[str, BaseSearchBackend] = {}
+    database_seen = False
+    names = sorted(settings.SEARCH_BACKENDS, key=lambda name: name != "database")
+    for name in names:
+        backend = get_search_backend(name)
+        if isinstance(backend, DatabaseSearchBackend):
+            if database_seen:
+                continue
+            database_seen = True
+        targets[name] = backend
+    return targets
+
+
+class DocumentBuilder:
+    """Builds search documents for resources; vocabulary, topic and provider tables are read once."""
+
+    def __init__(self) -> None:
+        from content_repo.curriculum.models import Level, Subject, Topic
+        from content_repo.publishers.models import Organization
+        from content_repo.vocabularies.models import Term
+
+        self.subjects = dict(Subject.objects.values_list("id", "code"))
+        self.levels = dict(Level.objects.values_list("id", "code"))
+        self.terms = dict(Term.objects.values_list("id", "code"))
+        self.providers = {pk: (code, name) for pk, code, name in Organization.objects.values_list("id", "code", "name")}
+        topics = list(Topic.objects.values_list("id", "code", "title", "parent_id"))
+        code_by_id = {pk: code for pk, code, _, _ in topics}
+        self.topics = {pk: (code, title) for pk, code, title, _ in topics}
+        self.topic_parents = {code: code_by_id.get(parent) for _, code, _, parent in topics}
+
+    def build(self, ids: Sequence[Any]) -> list[SearchDocument]:
+        """Documents of the live resources among ``ids`` (others are left out)."""
+        from content_repo.resources.models import Alignment, Resource, SourceLayer
+
+        rows = list(
+            Resource.objects.filter(pk__in=ids, live=True).values_list(
+                "id",
+                "title",
+                "description",
+                "keywords",
+                "resource_type_id",
+                "license_id",
+                "access_id",
+                "language_id",
+                "provider_id",
+                "url",
+                "first_published_at",
+            )
+        )
+        live = [row[0] for row in rows]
+        subjects = self._pairs(Resource.subjects.through.objects, live, "subject_id", self.subjects)
+        levels = self._pairs(Resource.levels.through.objects, live, "level_id", self.levels)
+        grades = self._pairs(Resource.grades.through.objects, live, "grade_id", None)
+        topics = self._pairs(Alignment.objects.filter(topic__isnull=False), live, "topic_id", None)
+        sources = {
+            rid: (source, external_id)
+            for rid, source, external_id in SourceLayer.objects.filter(resource_id__in=live).values_list(
+                "resource_id", "source", "external_id"
+            )
+        }
+        return [self._document(row, subjects, levels, grades, topics, sources) for row in rows]
+
+    def _document(self, row: tuple, subjects: dict, levels: dict, grades: dict, topics: dict, sources: dict):
+        (pk, title, description, keywords, type_id, license_id, access_id, language_id, provider_id, url, when) = row
+        provider_code, provider_name = self.providers.get(provider_id, ("", ""))
+        source, external_id = sources.get(pk, ("", ""))
+        aligned = [self.topics[topic_id] for topic_id in topics.get(pk, []) if topic_id in self.topics]
+        return build_document(
+            id=str(pk),
+            title=title,
+            description=description or "",
+            keywords=[str(k) for k in keywords or [] if str(k).strip()],
+            topic_codes=[code for code, _ in aligned],
+            topic_parents=self.topic_parents,
+            topic_titles=[title for _, title in aligned],
+            provider_name=provider_name,
+            provider=provider_code,
+            subjects=subjects.get(pk, []),
+            levels=levels.get(pk, []),
+            grades=grades.get(pk, []),
+            resource_type=self.terms.get(type_id, ""),
+            license=self.terms.get(license_id, ""),
+            access=self.terms.get(access_id, ""),
+            language=self.terms.get(language_id, ""),
+            source=source,
+            external_id=external_id,
+            url=url or f"{settings.CATALOG_BASE_URL}/api/v1/resources/{pk}",
+            published_at=when,
+        )
+
+    @staticmethod
+    def _pairs(manager: Any, ids: list[Any], column: str, codes: dict | None) -> dict[Any, list[Any]]:
+        found: dict[Any, list[Any]] = defaultdict(list)
+        for rid, value in manager.filter(resource_id__in=ids).values_list("resource_id", column):
+            found[rid].append(codes[value] if codes is not None else value)
+        return found
+
+
+def published_documents(chunk_size: int = DEFAULT_CHUNK_SIZE, read_ahead: int = 2) -> Iterator[SearchDocument]:
+    """Every live resource as a document, in chunks by id (keyset, so memory stays flat).
+
+    With ``read_ahead``, a thread builds up to that many chunks ahead while the caller writes the previous
+    ones to a backend: reading the database and waiting on the engine overlap. Inside a transaction the
+    thread (with its own connection) would not see uncommitted rows, so there it reads in line.
+    """
+    if read_ahead < 1 or connections["default"].in_atomic_block:
+        for chunk in _document_chunks(chunk_size):
+            yield from chunk
+        return
+    chunks: queue.Queue[list[SearchDocument] | BaseException | None] = queue.Queue(maxsize=read_ahead)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for chunk in _document_chunks(chunk_size):
+                if stop.is_set():
+                    return
+                chunks.put(chunk)
+            chunks.put(None)
+        except BaseException as e:  # noqa: BLE001 - handed over to the consuming thread, which re-raises it
+            chunks.put(e)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=produce, name="search-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while (item := chunks.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield from item
+    finally:
+        stop.set()
+        while thread.is_alive():
+            with contextlib.suppress(queue.Empty):
+                chunks.get(timeout=0.1)
+
+
+def _document_chunks(chunk_size: int) -> Iterator[list[SearchDocument]]:
+    from content_repo.resources.models import Resource
+
+    builder = DocumentBuilder()
+    ids = Resource.objects.filter(live=True).order_by("pk").values_list("pk", flat=True)
+    last = None
+    while True:
+        page = ids.filter(pk__gt=last) if last is not None else ids
+        chunk = list(page[:chunk_size])
+        if not chunk:
+            return
+        yield builder.build(chunk)
+        last = chunk[-1]
+
+
+@dataclass
+class SyncReport:
+    """What a sync or sweep did: documents written and removed, backends that failed (work kept dirty)."""
+
+    indexed: int = 0
+    removed: int = 0
+    failed: dict[str, str] = field(default_factory=dict)
+
+    def add(self, other: SyncReport) -> None:
+        self.indexed += other.indexed
+        self.removed += other.removed
+        self.failed.update(other.failed)
+
+
+def sync_resources(
+    ids: Iterable[Any],
+    targets: dict[str, BaseSearchBackend] | None = None,
+    builder: DocumentBuilder | None = None,
+) -> SyncReport:
+    """Bring the given resources up to date in every backend; failed backends keep them dirty."""
+    keys = sorted({str(pk) for pk in ids})
+    report = SyncReport()
+    if not keys:
+        return report
+    targets = index_targets() if targets is None else targets
+    documents = (builder or DocumentBuilder()).build(keys)
+    gone = sorted(set(keys) - {document.id for document in documents})
+    for name, backend in targets.items():
+        try:
+            backend.index_documents(documents)
+            backend.delete_documents(gone)
+        except SearchBackendError as e:
+            logger.warning("search backend %s failed to index %d resources, kept for the sweep: %s", name, len(keys), e)
+            mark_dirty(keys, [name])
+            report.failed[name] = str(e)
+            continue
+        SearchDirty.objects.filter(backend=name, resource_id__in=keys).delete()
+    report.indexed, report.removed = len(documents), len(gone)
+    return report
+
+
+def mark_dirty(ids: Iterable[Any], backends: Iterable[str] | None = None) -> int:
+    """Queue resources for the sweep in the given backends (all by default); for code that skips signals."""
+    names = list(index_targets()) if backends is None else list(backends)
+    rows = [SearchDirty(resource_id=str(pk), backend=name) for pk in ids for name in names]
+    SearchDirty.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    return len(rows)
+
+
+def find_drift() -> set[str]:
+    """Resources whose database index entry is missing, older than the resource, or should not exist."""
+    from content_repo.resources.models import Resource
+
+    entries = dict(SearchEntry.objects.values_list("doc_id", "indexed_at"))
+    drift = set()
+    live: set[str] = set()
+    for pk, updated_at in Resource.objects.filter(live=True).values_list("pk", "updated_at").iterator(2000):
+        key = str(pk)
+        live.add(key)
+        indexed_at = entries.get(key)
+        if indexed_at is None or indexed_at < updated_at:
+            drift.add(key)
+    drift.update(key for key in entries if key not in live and _is_resource_id(key))
+    return drift
+
+
+def sweep(chunk_size: int = DEFAULT_CHUNK_SIZE) -> SyncReport:
+    """Catch up: queue the drift found in the database index, then sync every dirty resource per backend."""
+    drift = find_drift()
+    if drift:
+        mark_dirty(drift)
+    report = SyncReport()
+    targets = index_targets()
+    builder = DocumentBuilder()
+    for name, backend in targets.items():
+        pending = list(SearchDirty.objects.filter(backend=name).order_by("resource_id").values_list("resource_id"))
+        for chunk in chunked([pk for (pk,) in pending], chunk_size):
+            SearchDirty.objects.filter(backend=name, resource_id__in=chunk).update(attempts=F("attempts") + 1)
+            part = sync_resources(chunk, {name: backend}, builder)
+            report.add(part)
+            if name in part.failed:
+                break
+    return report
+
+
+def _is_resource_id(key: str) -> bool:
+    try:
+        uuid.UUID(key)
+    except ValueError:
+        return False
+    return True
+
+
+# Signal plumbing: collect the resources touched in a transaction, index them once after it commits.
+
+_pending: dict[str, set[str]] = defaultdict(set)
+
+
+def schedule(pk: Any, using: str = "default") -> None:
+    """Index a resource after the current transaction commits (at once outside a transaction)."""
+    if not getattr(settings, "SEARCH_AUTO_INDEX", True):
+        return
+    # Every call registers a callback (a rolled-back transaction drops its own); the first to run after a
+    # commit indexes everything pending at once, the others find nothing left to do.
+    _pending[using].add(str(pk))
+    transaction.on_commit(lambda: _flush(using), using=using, robust=True)
+
+
+def _flush(using: str) -> None:
+    keys = sorted(_pending.pop(using, set()))
+    if not keys:
+        return
+    report = sync_resources(keys)
+    if not report.failed and SearchDirty.objects.exists():
+        # The backends answer again: catch up what they missed while they did not.
+        from .tasks import sweep_search_index
+
+        sweep_search_index.enqueue()

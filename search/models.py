@@ -1,0 +1,100 @@
+"""Tables of the embedded ``database`` search backend and of the indexing queue.
+
+- :class:`SearchEntry` — one row per indexed document: the document JSON (returned as is in results), the
+  single-valued filter columns, the sort keys and the stemmed text of three weighted field groups. The
+  full-text index over that text is not a Django field: migration 0002 adds an FTS5 table kept in step by
+  triggers (SQLite) or a generated ``tsvector`` column with a GIN index (PostgreSQL).
+- :class:`SearchEntryValue` — one row per value of a multi-valued filter (subject, grade, level, topic), so
+  filtering is a semi-join and facet counts are a ``GROUP BY``.
+- :class:`SearchDirty` — resources whose index entry in one backend may be out of date; the sweep
+  (``manage.py search_sweep``) brings them in line and removes the row.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+
+# Multi-valued filters live in SearchEntryValue, single-valued ones in SearchEntry columns.
+MULTI_VALUED_FACETS = ("subject", "grade", "level", "topic")
+SINGLE_VALUED_FACETS = ("type", "license", "access", "provider", "language", "source")
+FACET_COLUMNS = {
+    "type": "resource_type",
+    "license": "license",
+    "access": "access",
+    "provider": "provider",
+    "language": "language",
+    "source": "source",
+}
+# published_ms of a document without a publication date: sorts last under «newest», as in the engine.
+MISSING_DATE_MS = -(2**63)
+
+
+class SearchEntry(models.Model):
+    """A search document as the database backend stores it."""
+
+    doc_id = models.CharField("идентификатор документа", max_length=64, unique=True)
+    published = models.BooleanField("опубликован", default=True)
+    published_ms = models.BigIntegerField("опубликован (мс эпохи)", default=MISSING_DATE_MS)
+    title_sort = models.CharField("ключ сортировки по названию", max_length=500, blank=True)
+    resource_type = models.CharField("тип", max_length=200, blank=True)
+    license = models.CharField("лицензия", max_length=200, blank=True)
+    access = models.CharField("доступ", max_length=200, blank=True)
+    provider = models.CharField("поставщик", max_length=200, blank=True)
+    language = models.CharField("язык", max_length=200, blank=True)
+    source = models.CharField("источник", max_length=200, blank=True)
+    indexed_at = models.DateTimeField("проиндексирован", default=timezone.now, db_index=True)
+    title_terms = models.TextField("основы названия", blank=True)
+    keyword_terms = models.TextField("основы ключевых слов и тем", blank=True)
+    body_terms = models.TextField("основы описания и поставщика", blank=True)
+    # Wide columns last: SQLite reads a row's columns in order, so filters and sort keys stay cheap to read.
+    document = models.JSONField("документ")
+
+    class Meta:
+        verbose_name = "поисковый документ"
+        verbose_name_plural = "поисковые документы"
+        indexes = [
+            models.Index(fields=["title_sort", "doc_id"], name="search_entry_title_sort"),
+            models.Index(fields=["published_ms", "doc_id"], name="search_entry_published"),
+        ]
+
+    def __str__(self) -> str:
+        return self.doc_id
+
+
+class SearchEntryValue(models.Model):
+    """A value of a multi-valued filter of an entry («subject = math», «grade = 5»)."""
+
+    entry = models.ForeignKey(SearchEntry, models.CASCADE, related_name="values", db_index=False)
+    facet = models.CharField("фасет", max_length=16)
+    value = models.CharField("значение", max_length=200)
+
+    class Meta:
+        verbose_name = "значение фильтра"
+        verbose_name_plural = "значения фильтров"
+        indexes = [
+            # Filtering: entries having one of the values of a facet.
+            models.Index(fields=["facet", "value", "entry"], name="search_value_filter"),
+            # Facet counts: the values of the entries already found.
+            models.Index(fields=["entry", "facet", "value"], name="search_value_entry"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.facet}={self.value}"
+
+
+class SearchDirty(models.Model):
+    """A resource whose entry in the backend ``backend`` (a ``SEARCH_BACKENDS`` name) must be refreshed."""
+
+    resource_id = models.CharField("ресурс", max_length=64)
+    backend = models.CharField("бэкенд", max_length=64)
+    marked_at = models.DateTimeField("отмечен", default=timezone.now)
+    attempts = models.PositiveIntegerField("попыток", default=0)
+
+    class Meta:
+        verbose_name = "ресурс для переиндексации"
+        verbose_name_plural = "ресурсы для переиндексации"
+        constraints = [models.UniqueConstraint(fields=["backend", "resource_id"], name="search_dirty_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.backend}:{self.resource_id}"
