@@ -57,34 +57,35 @@ def _merge(current: list, new: list, mode: str) -> list:
     return sorted(set(new)) if mode == "replace" else sorted(set(current) | set(new))
 
 
-class SetSubjectsBulkAction(ResourceBulkAction):
+class _AddOrReplaceCodesBulkAction(ResourceBulkAction):
+    """Adds the chosen codes to a multi-valued field of each resource, or replaces its values with them."""
+
+    field: str
+    code_attribute: str
+
+    @classmethod
+    def execute_action(cls, objects, user=None, data=None, **kwargs):
+        codes = [getattr(obj, cls.code_attribute) for obj in data[cls.field]]
+        for resource in objects:
+            current = OVERLAY_FIELDS[cls.field].get(resource)
+            edit_fields(resource, {cls.field: _merge(current, codes, data["mode"])}, user)
+        return len(objects), 0
+
+
+class SetSubjectsBulkAction(_AddOrReplaceCodesBulkAction):
     display_name = "Предметы"
     action_type = "set_subjects"
     aria_label = "Указать предметы выбранных ресурсов"
     form_class = SetSubjectsForm
-
-    @classmethod
-    def execute_action(cls, objects, user=None, data=None, **kwargs):
-        codes = [s.code for s in data["subjects"]]
-        for resource in objects:
-            current = OVERLAY_FIELDS["subjects"].get(resource)
-            edit_fields(resource, {"subjects": _merge(current, codes, data["mode"])}, user)
-        return len(objects), 0
+    field, code_attribute = "subjects", "code"
 
 
-class SetGradesBulkAction(ResourceBulkAction):
+class SetGradesBulkAction(_AddOrReplaceCodesBulkAction):
     display_name = "Классы"
     action_type = "set_grades"
     aria_label = "Указать классы выбранных ресурсов"
     form_class = SetGradesForm
-
-    @classmethod
-    def execute_action(cls, objects, user=None, data=None, **kwargs):
-        numbers = [g.number for g in data["grades"]]
-        for resource in objects:
-            current = OVERLAY_FIELDS["grades"].get(resource)
-            edit_fields(resource, {"grades": _merge(current, numbers, data["mode"])}, user)
-        return len(objects), 0
+    field, code_attribute = "grades", "number"
 
 
 class SetTopicsBulkAction(ResourceBulkAction):
