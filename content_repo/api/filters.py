@@ -35,7 +35,26 @@ def parse_since(raw: str, name: str = "modified_since"):
     return value
 
 
-class ResourceFilterBackend(BaseFilterBackend):
+class DeclaredFilterBackend(BaseFilterBackend):
+    """A filter backend that declares its query parameters: the views accept exactly these (anything else is
+    a 400) and the OpenAPI schema documents them."""
+
+    parameters: dict[str, str] = {}
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": name,
+                "required": False,
+                "in": "query",
+                "description": description,
+                "schema": {"type": "string"},
+            }
+            for name, description in self.parameters.items()
+        ]
+
+
+class ResourceFilterBackend(DeclaredFilterBackend):
     """subject, grade, level, topic, type, license, access, provider, source, language, modified_since."""
 
     parameters = {
@@ -78,20 +97,8 @@ class ResourceFilterBackend(BaseFilterBackend):
             return queryset
         return queryset.filter(pk__in=queryset.model.objects.filter(conditions).values("pk"))
 
-    def get_schema_operation_parameters(self, view):
-        return [
-            {
-                "name": name,
-                "required": False,
-                "in": "query",
-                "description": description,
-                "schema": {"type": "string"},
-            }
-            for name, description in self.parameters.items()
-        ]
 
-
-class ModifiedSinceFilterBackend(BaseFilterBackend):
+class ModifiedSinceFilterBackend(DeclaredFilterBackend):
     """`modified_since` on lists of objects that keep `updated_at` (organisations, collections)."""
 
     parameters = {"modified_since": "изменённые не раньше этой даты (ISO 8601)"}
@@ -101,11 +108,8 @@ class ModifiedSinceFilterBackend(BaseFilterBackend):
             queryset = queryset.filter(updated_at__gte=parse_since(raw))
         return queryset
 
-    def get_schema_operation_parameters(self, view):
-        return ResourceFilterBackend.get_schema_operation_parameters(self, view)  # type: ignore[arg-type]
 
-
-class TopicFilterBackend(BaseFilterBackend):
+class TopicFilterBackend(DeclaredFilterBackend):
     parameters = {
         "subject": "код предмета",
         "grade": "класс 1–11",
@@ -126,6 +130,3 @@ class TopicFilterBackend(BaseFilterBackend):
         if kinds := str_list(request, "kind"):
             queryset = queryset.filter(kind__in=kinds)
         return queryset
-
-    def get_schema_operation_parameters(self, view):
-        return ResourceFilterBackend.get_schema_operation_parameters(self, view)  # type: ignore[arg-type]

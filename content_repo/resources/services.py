@@ -16,7 +16,7 @@ from django.utils import timezone
 from wagtail.models import TaskState, WorkflowState
 
 from .models import Resource, SourceLayer, resource_uuid
-from .overlay import OVERLAY_FIELDS, apply_source_values, read_fields
+from .overlay import OVERLAY_FIELDS, apply_source_values
 
 
 class LoadOutcome(enum.Enum):
@@ -178,11 +178,6 @@ def revert_field(resource: Resource, name: str, user: AbstractBaseUser | None = 
 def source_values(resource: Resource) -> dict[str, Any]:
     layer = resource.source_layer_or_none
     return dict(layer.data) if layer else {}
-
-
-def snapshot(resource: Resource) -> dict[str, Any]:
-    """All overlayable values of a resource (used by the admin's origin panel and by tests)."""
-    return read_fields(resource)
 
 
 def edit_fields(resource: Resource, values: dict[str, Any], user: AbstractBaseUser | None = None) -> list[str]:
