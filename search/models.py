@@ -98,3 +98,42 @@ class SearchDirty(models.Model):
 
     def __str__(self) -> str:
         return f"{self.backend}:{self.resource_id}"
+
+
+class SearchIndexState(models.Model):
+    """One row (``id = 1``): a random token replaced by every write to the entry tables.
+
+    Processes keep a copy of the filter values for facet counting (``search.backends.database_facets``);
+    a token different from the copy's tells them to catch up. Writers update this row first, so its lock
+    also puts their :class:`SearchIndexChange` rows in commit order.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True)
+    token = models.CharField("метка версии", max_length=32)
+
+    class Meta:
+        verbose_name = "состояние поискового индекса"
+        verbose_name_plural = "состояние поискового индекса"
+
+    def __str__(self) -> str:
+        return self.token
+
+
+class SearchIndexChange(models.Model):
+    """What one write did to the entry tables: the entries added and removed (or ``full``: everything
+    replaced). Chained by tokens, so a process's copy can replay the changes it missed; a copy whose token is
+    not in the chain (a rolled-back write, or older than the rows kept) is reloaded instead."""
+
+    token = models.CharField("метка версии", max_length=32, unique=True)
+    previous = models.CharField("предыдущая метка", max_length=32, blank=True)
+    added = models.JSONField("добавленные записи", default=list)
+    removed = models.JSONField("удалённые записи", default=list)
+    full = models.BooleanField("полная замена", default=False)
+    created_at = models.DateTimeField("когда", default=timezone.now)
+
+    class Meta:
+        verbose_name = "изменение поискового индекса"
+        verbose_name_plural = "изменения поискового индекса"
+
+    def __str__(self) -> str:
+        return self.token

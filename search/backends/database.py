@@ -45,13 +45,12 @@ from .base import (
     SearchBackendError,
     chunked,
 )
+from .database_facets import FACET_INDEXES, FacetIndex, counts_by_scope, record
 from .database_sql import DIALECTS, ENTRY_TABLE, VALUE_TABLE, DatabaseQueryCompiler, Dialect, SqlParams
 from .engine import DEFAULT_FACET_SIZE, FACET_SIZES
 
 SUGGEST_CANDIDATES = 10
 ANALYZE_AFTER = 1000
-# Facet counts over every published entry, by (database, newest indexed_at, number of entries).
-_EVERYTHING_COUNTS: dict[tuple[Any, ...], dict[str, Counter[str]]] = {}
 
 
 class DatabaseResults:
@@ -134,99 +133,62 @@ class DatabaseSearchBackend(BaseSearchBackend):
         if compiler.matches_nothing:
             return results.empty()
         try:
-            total, rows = self._page(compiler)
-            counts = self._facet_counts(compiler)
+            total, counts = self._facet_counts(compiler)
+            rows = self._page(compiler) if total else []
         except DatabaseError as e:
             raise SearchBackendError(f"database search failed for {query.text!r}: {e}") from e
         built: SearchResults = results.build(total, rows, counts, compiler.highlight_terms())
         return built
 
-    def _page(self, compiler: DatabaseQueryCompiler) -> tuple[int, list[Any]]:
+    def _page(self, compiler: DatabaseQueryCompiler) -> list[Any]:
+        """The page of hits (one more than the page size, to know whether there is a next page)."""
         hits_sql, params = compiler.hits_sql()
         first_key = compiler.sort_keys()[0][0]
         after_sql, after_params = "1 = 1", cast(SqlParams, [])
         after = compiler.query.decoded_cursor()
         if after is not None:
-            after_sql, after_params = compiler.after_sql("c", after)
-        # The total is counted before the keyset condition; documents are read for the page only.
+            after_sql, after_params = compiler.after_sql("h", after)
+        # Documents (the wide column) are read for the page only.
         sql = (
             f"WITH hits AS MATERIALIZED ({hits_sql}), "
-            f"counted AS MATERIALIZED (SELECT h.*, COUNT(*) OVER () AS total FROM hits h), "
-            f"page AS (SELECT c.* FROM counted c WHERE {after_sql} ORDER BY {compiler.order_by('c')} LIMIT %s) "
-            f"SELECT p.doc_id, p.score, p.{first_key}, p.total, x.document FROM page p "
+            f"page AS (SELECT h.* FROM hits h WHERE {after_sql} ORDER BY {compiler.order_by('h')} LIMIT %s) "
+            f"SELECT p.doc_id, p.score, p.{first_key}, x.document FROM page p "
             f"JOIN {ENTRY_TABLE} x ON x.id = p.id ORDER BY {compiler.order_by('p')}"
         )
         with connections[self.using].cursor() as cursor:
             cursor.execute(sql, [*params, *after_params, compiler.query.page_size + 1])
             fetched = cursor.fetchall()
-            if fetched:
-                total = int(fetched[0][3])
-            else:
-                cursor.execute(f"SELECT COUNT(*) FROM ({hits_sql}) h", params)
-                total = int(cursor.fetchone()[0])
-        rows = [
+        return [
             (doc_id, float(score), _json(document), (_cursor_value(sort_value), doc_id))
-            for doc_id, score, sort_value, _, document in fetched
+            for doc_id, score, sort_value, document in fetched
         ]
-        return total, rows
 
-    def _facet_counts(self, compiler: DatabaseQueryCompiler) -> dict[str, Counter[str]]:
-        """Counts per facet; a facet whose filter is set is counted without that filter (multi-select)."""
-        wanted = compiler.query.facets
+    def _facet_counts(self, compiler: DatabaseQueryCompiler) -> tuple[int, dict[str, Counter[str]]]:
+        """The number of hits and the counts per facet; a facet whose filter is set is counted without that
+        filter (multi-select). Counted in Python over the process's copy of the filter values
+        (:mod:`search.backends.database_facets`); the database only lists the ids matching the text."""
+        matched: list[Any] | None = None
+        match_sql = compiler.match_ids_sql()
+        if match_sql is not None:
+            with connections[self.using].cursor() as cursor:
+                cursor.execute(*match_sql)
+                matched = cursor.fetchall()
+        with FACET_INDEXES.locked(self.using) as index:
+            match: bytes | None = None
+            if matched is not None:
+                match = index.mask_of_ids(matched)
+            elif boosts := compiler.boost_filters():
+                masks = [index.mask_of_values(name, values) for name, values in boosts.items()]
+                match = FacetIndex.union(masks, index.size)
+            return counts_by_scope(index, match, compiler.query.filters, self._scopes(compiler))
+
+    @staticmethod
+    def _scopes(compiler: DatabaseQueryCompiler) -> dict[str | None, list[str]]:
+        """The facets to count, by the filter left out of their scope (``None``: none)."""
         scopes: dict[str | None, list[str]] = {}
-        for name in wanted:
+        for name in compiler.query.facets:
             scopes.setdefault(name if name in compiler.query.filters else None, []).append(name)
-        counts: dict[str, Counter[str]] = {}
-        with connections[self.using].cursor() as cursor:
-            for exclude, facets in scopes.items():
-                counts.update(self._count_scope(cursor, compiler, exclude, facets))
-        return counts
-
-    def _count_scope(
-        self, cursor: Any, compiler: DatabaseQueryCompiler, exclude: str | None, facets: list[str]
-    ) -> dict:
-        if compiler.is_everything(exclude):
-            return self._count_everything(cursor, facets)
-        where, params = compiler.scope_where(exclude)
-        single = [name for name in facets if name in FACET_COLUMNS]
-        multi = [name for name in facets if name in MULTI_VALUED_FACETS]
-        counts: dict[str, Counter[str]] = {name: Counter() for name in facets}
-        if single:
-            # One pass: the combinations of single-valued columns are few; they are summed per facet here.
-            columns = ", ".join(f"e.{FACET_COLUMNS[name]}" for name in single)
-            cursor.execute(f"SELECT {columns}, COUNT(*) FROM {ENTRY_TABLE} e WHERE {where} GROUP BY {columns}", params)
-            _add_combinations(counts, single, cursor.fetchall())
-        if multi:
-            marks = ", ".join(["%s"] * len(multi))
-            cursor.execute(
-                f"WITH s AS MATERIALIZED (SELECT e.id FROM {ENTRY_TABLE} e WHERE {where}) "
-                f"SELECT v.facet, v.value, COUNT(*) FROM s {self.dialect.ordered_join} {VALUE_TABLE} v "
-                f"ON v.entry_id = s.id WHERE v.facet IN ({marks}) GROUP BY v.facet, v.value",
-                [*params, *multi],
-            )
-            for facet, value, count in cursor.fetchall():
-                counts[facet][value] += int(count)
-        return counts
-
-    def _count_everything(self, cursor: Any, facets: list[str]) -> dict[str, Counter[str]]:
-        """Counts over the whole catalog (browsing by one filter), cached until the index changes."""
-        cursor.execute(f"SELECT MAX(indexed_at), COUNT(*) FROM {ENTRY_TABLE}")
-        generation = (self.using, *cursor.fetchone())
-        cached = _EVERYTHING_COUNTS.get(generation)
-        if cached is None:
-            cached = {name: Counter() for name in (*FACET_COLUMNS, *MULTI_VALUED_FACETS)}
-            columns = ", ".join(FACET_COLUMNS.values())
-            cursor.execute(
-                f"SELECT {columns}, COUNT(*) FROM {ENTRY_TABLE} WHERE published = %s GROUP BY {columns}", [True]
-            )
-            _add_combinations(cached, list(FACET_COLUMNS), cursor.fetchall())
-            # Value rows exist for published entries only (see _insert), so no join is needed.
-            cursor.execute(f"SELECT facet, value, COUNT(*) FROM {VALUE_TABLE} GROUP BY facet, value")
-            for facet, value, count in cursor.fetchall():
-                cached[facet][value] += int(count)
-            _EVERYTHING_COUNTS.clear()
-            _EVERYTHING_COUNTS[generation] = cached
-        return {name: Counter(cached[name]) for name in facets}
+        return scopes
 
     def suggest(self, prefix: str, limit: int = 10) -> list[str]:
         typed = analyze_prefix(prefix)
@@ -253,8 +215,9 @@ class DatabaseSearchBackend(BaseSearchBackend):
         written = 0
         for chunk in chunked(documents, DEFAULT_CHUNK_SIZE):
             with transaction.atomic(using=self.using):
-                self._delete([document.id for document in chunk])
-                self._insert(chunk)
+                removed = self._delete([document.id for document in chunk])
+                added = self._insert(chunk)
+                record(self.using, added, removed)
             written += len(chunk)
         if written >= ANALYZE_AFTER:
             self._analyze()
@@ -262,7 +225,7 @@ class DatabaseSearchBackend(BaseSearchBackend):
 
     def delete_documents(self, ids: Sequence[str]) -> int:
         with transaction.atomic(using=self.using):
-            self._delete([str(doc_id) for doc_id in ids])
+            record(self.using, removed=self._delete([str(doc_id) for doc_id in ids]))
         return len(ids)
 
     def rebuild(
@@ -283,6 +246,7 @@ class DatabaseSearchBackend(BaseSearchBackend):
                 written += len(chunk)
                 if progress is not None:
                     progress(written)
+            record(self.using, full=True)
             self._analyze()
         return RebuildResult(index=ENTRY_TABLE, documents=written, replaced=(ENTRY_TABLE,) if replaced else ())
 
@@ -294,18 +258,24 @@ class DatabaseSearchBackend(BaseSearchBackend):
             else:
                 cursor.execute("PRAGMA optimize")
 
-    def _delete(self, ids: list[str]) -> None:
+    def _delete(self, ids: list[str]) -> list[int]:
+        """Delete the entries of documents ``ids``; returns the entry ids removed."""
+        removed: list[int] = []
         with connections[self.using].cursor() as cursor:
             for chunk in chunked(ids, DEFAULT_CHUNK_SIZE):
                 marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(f"SELECT id FROM {ENTRY_TABLE} WHERE doc_id IN ({marks})", chunk)
+                removed.extend(pk for (pk,) in cursor.fetchall())
                 cursor.execute(
                     f"DELETE FROM {VALUE_TABLE} WHERE entry_id IN "
                     f"(SELECT id FROM {ENTRY_TABLE} WHERE doc_id IN ({marks}))",
                     chunk,
                 )
                 cursor.execute(f"DELETE FROM {ENTRY_TABLE} WHERE doc_id IN ({marks})", chunk)
+        return removed
 
-    def _insert(self, documents: list[SearchDocument]) -> None:
+    def _insert(self, documents: list[SearchDocument]) -> list[int]:
+        """Insert entries for ``documents``; returns the entry ids of the published ones."""
         now = timezone.now()
         entries = SearchEntry.objects.using(self.using).bulk_create([entry_for(d, now) for d in documents])
         # Unpublished entries get no filter values: filters and facet counts never see them.
@@ -316,6 +286,7 @@ class DatabaseSearchBackend(BaseSearchBackend):
             for facet, value in multi_values(document)
         ]
         SearchEntryValue.objects.using(self.using).bulk_create(values, batch_size=2000)
+        return [entry.pk for entry in entries if entry.published]
 
     # Operations
 
@@ -363,12 +334,6 @@ def multi_values(document: SearchDocument) -> list[tuple[str, str]]:
     return [
         (facet, str(value)[:200]) for facet in MULTI_VALUED_FACETS for value in getattr(document, FILTER_FIELDS[facet])
     ]
-
-
-def _add_combinations(counts: dict[str, Counter[str]], names: list[str], rows: Iterable[Sequence[Any]]) -> None:
-    for row in rows:
-        for index, name in enumerate(names):
-            counts[name][row[index]] += int(row[-1])
 
 
 def _completes(typed_words: Sequence[str], phrases: Iterable[str]) -> bool:

@@ -28,10 +28,16 @@ class Dialect:
 
     vendor: ClassVar[str]
     collate: ClassVar[str] = ""
+    # The entry table as ``e`` in the queries that filter and sort.
+    entries: ClassVar[str] = f"{ENTRY_TABLE} e"
     ordered_join: ClassVar[str] = "JOIN"
 
     def match_predicate(self) -> str:
         """SQL true when entry ``e`` matches the full-text query given as one parameter."""
+        raise NotImplementedError
+
+    def match_ids(self) -> str:
+        """``SELECT`` of the ids of the entries matching the full-text query given as one parameter."""
         raise NotImplementedError
 
     def scored_match(self) -> str:
@@ -67,11 +73,16 @@ class SqliteDialect(Dialect):
     vendor = "sqlite"
     # CROSS JOIN fixes the loop order in SQLite: the (small) set found drives the index lookups.
     ordered_join = "CROSS JOIN"
+    # The covering index of migration 0003: looking entries up by id then skips their wide columns.
+    entries = f"{ENTRY_TABLE} e INDEXED BY search_entry_filters"
     or_joiner = " OR "
     and_joiner = " AND "
 
     def match_predicate(self) -> str:
         return "e.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s)"
+
+    def match_ids(self) -> str:
+        return "SELECT rowid FROM search_fts WHERE search_fts MATCH %s"
 
     def scored_match(self) -> str:
         # bm25() is negative, lower is better; weights follow the title_terms, keyword_terms, body_terms columns.
@@ -104,6 +115,9 @@ class PostgresDialect(Dialect):
 
     def match_predicate(self) -> str:
         return "e.search_vector @@ to_tsquery('simple', %s)"
+
+    def match_ids(self) -> str:
+        return "SELECT id FROM search_searchentry WHERE search_vector @@ to_tsquery('simple', %s)"
 
     def scored_match(self) -> str:
         # Weights {D, C, B, A}: body 1, keywords and topics 2, title 4 (as TEXT_FIELDS); 1 = length-normalised.
@@ -202,30 +216,23 @@ class DatabaseQueryCompiler:
             boosts.append((sql, params, SUBJECT_WEIGHT))
         return boosts
 
-    # The set of matching entries
+    # The set of matching entries (facet counts are computed from it in Python: database_facets)
 
-    def is_everything(self, exclude: str | None = None) -> bool:
-        """Whether the scope without ``exclude`` is every published entry (no text, no other filter)."""
-        return self.match_expression() is None and not self.boost_clauses() and set(self.query.filters) <= {exclude}
-
-    def scope_sql(self, exclude: str | None = None) -> tuple[str, SqlParams]:
-        """``SELECT e.id`` of the entries matching text and filters (without ``exclude``), unscored."""
-        where, params = self.scope_where(exclude)
-        return f"SELECT e.id FROM {ENTRY_TABLE} e WHERE {where}", params
-
-    def scope_where(self, exclude: str | None = None) -> tuple[str, SqlParams]:
-        """The ``WHERE`` (over entry ``e``) of :meth:`scope_sql`."""
-        where, params = self.filter_sql(exclude)
+    def match_ids_sql(self) -> tuple[str, SqlParams] | None:
+        """``SELECT`` of the ids of the entries matching the text (any, published or not), if there is text."""
         expression = self.match_expression()
-        if expression is not None:
-            predicate, match_params = self.match_predicate(expression)
-            where = f"{predicate} AND {where}"
-            params = [*match_params, *params]
-        elif self.boost_clauses():
-            boost_where = " OR ".join(sql for sql, _, _ in self.boost_clauses())
-            where = f"({boost_where}) AND {where}"
-            params = [p for _, boost_params, _ in self.boost_clauses() for p in boost_params] + params
-        return where, params
+        if expression is None:
+            return None
+        return self.dialect.match_ids(), [expression]
+
+    def boost_filters(self) -> dict[str, list[str]]:
+        """The grades and subjects recognised in the text; without other words, they are what is matched."""
+        found: dict[str, list[str]] = {}
+        if self.parsed.grades:
+            found["grade"] = [str(grade) for grade in self.parsed.grades]
+        if self.parsed.subjects:
+            found["subject"] = list(self.parsed.subjects)
+        return found
 
     def hits_sql(self) -> tuple[str, SqlParams]:
         """``SELECT id, doc_id, score, published_ms, title_sort`` of every hit."""
@@ -237,25 +244,25 @@ class DatabaseQueryCompiler:
         expression = self.match_expression()
         if expression is not None and not self.scored:
             predicate, match_params = self.match_predicate(expression)
-            sql = f"SELECT {columns}, 0.0 AS score FROM {ENTRY_TABLE} e WHERE {predicate} AND {where}"
+            sql = f"SELECT {columns}, 0.0 AS score FROM {self.dialect.entries} WHERE {predicate} AND {where}"
             return sql, [*match_params, *params]
         if expression is not None:
             score = f"m.text_score * {multiplier}" if boosts else "m.text_score"
             source, match_params = self.scored_source(expression)
             sql = (
                 f"SELECT {columns}, {score} AS score FROM ({source}) m "
-                f"JOIN {ENTRY_TABLE} e ON e.id = m.entry_id WHERE {where}"
+                f"JOIN {self.dialect.entries} ON e.id = m.entry_id WHERE {where}"
             )
             return sql, [*boost_params, *match_params, *params]
         if boosts:
             matched = " + ".join(f"(CASE WHEN {sql} THEN 1.0 ELSE 0.0 END)" for sql, _, _ in boosts)
             any_boost = " OR ".join(sql for sql, _, _ in boosts)
             sql = (
-                f"SELECT {columns}, ({matched}) * {multiplier} AS score FROM {ENTRY_TABLE} e "
+                f"SELECT {columns}, ({matched}) * {multiplier} AS score FROM {self.dialect.entries} "
                 f"WHERE ({any_boost}) AND {where}"
             )
             return sql, [*boost_params, *boost_params, *boost_params, *params]
-        return f"SELECT {columns}, 1.0 AS score FROM {ENTRY_TABLE} e WHERE {where}", params
+        return f"SELECT {columns}, 1.0 AS score FROM {self.dialect.entries} WHERE {where}", params
 
     # Order and keyset
 
