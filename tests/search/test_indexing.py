@@ -7,7 +7,7 @@ import time
 import uuid
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from content_repo.publishers.models import Organization
@@ -72,6 +72,41 @@ def test_document_of_a_resource(db):
     assert document.published_at == resource.first_published_at
 
 
+def test_pages_of_documents_are_the_live_resources_in_id_order(db):
+    resources = [
+        publish(
+            title=f"Ресурс {number}",
+            subjects=["math", "physics"],
+            grades=[5, 6],
+            alignments=[{"target": "biology.8.3.2", "type": "teaches"}, {"target": "math.5.3", "type": "teaches"}],
+        )
+        for number in range(6)
+    ]
+    by_id = sorted(resources, key=lambda resource: str(resource.pk))
+    # Not live, but its related rows lie inside the id range of the second page: read, then left out.
+    Resource.objects.filter(pk=by_id[2].pk).update(live=False)
+    live = [resource for resource in by_id if resource.pk != by_id[2].pk]
+    builder = DocumentBuilder()
+
+    pages, after = [], None
+    while True:
+        documents, after = builder.build_page(after, 2)
+        if not documents:
+            break
+        pages.append(documents)
+
+    assert [[document.id for document in page] for page in pages] == [
+        [str(live[0].pk), str(live[1].pk)],
+        [str(live[2].pk), str(live[3].pk)],
+        [str(live[4].pk)],
+    ]
+    built_by_id = sorted(builder.build([resource.pk for resource in by_id]), key=lambda document: document.id)
+    assert [document for page in pages for document in page] == built_by_id
+    assert {(d.subjects, d.grades, d.topics) for d in built_by_id} == {
+        (("math", "physics"), (5, 6), ("biology.8.3.2", "biology.8.3", "math.5.3"))
+    }
+
+
 def test_publish_unpublish_delete_on_the_database_backend(client, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         resource = publish()
@@ -123,6 +158,25 @@ def test_mark_dirty_then_sweep_command(client):
     assert mark_dirty([resource.pk]) == 1
     call_command("search_sweep", stdout=open("/dev/null", "w"))
     assert found(client, "квазикристаллы")[1] == [str(resource.pk)]
+
+
+def test_sweep_command_repeats_and_survives_an_unreachable_backend(client, capsys):
+    with override_settings(SEARCH_AUTO_INDEX=False):
+        resource = publish()
+    mark_dirty([resource.pk])
+    dead_engine = {"BACKEND": "opensearch", "URL": "http://127.0.0.1:1", "INDEX_PREFIX": "sweep", "TIMEOUT": 2}
+    with override_settings(SEARCH_BACKENDS={"default": dead_engine, "database": {"BACKEND": "database"}}):
+        call_command("search_sweep", "--every", "0.01", "--times", "2")
+        # The database backend caught up on the first pass; the engine failed on both, and the loop went on.
+        body, hits = found(client, "квазикристаллы")
+        assert (hits, body["fallback"]) == ([str(resource.pk)], True)
+    out, err = capsys.readouterr()
+    assert [line.split()[0] for line in out.splitlines()] == ["проиндексировано", "проиндексировано"]
+    assert err.count("недоступны: default: opensearch at http://127.0.0.1:1 is unreachable") == 2
+    assert SearchDirty.objects.filter(backend="default").get().attempts >= 2
+    assert not SearchDirty.objects.filter(backend="database").exists()
+    with pytest.raises(CommandError, match="интервал"):
+        call_command("search_sweep", "--every", "0")
 
 
 def test_rebuild_and_status_commands(client, capsys):
