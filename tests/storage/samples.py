@@ -46,11 +46,18 @@ BILLION_LAUGHS = b"""<?xml version="1.0"?>
 """
 
 
+# A fixed timestamp: the same sample is byte-for-byte the same whenever it is built (ZIP stores the time).
+ZIP_TIME = (2025, 9, 1, 8, 30, 0)
+
+
 def zip_bytes(entries: list[tuple[zipfile.ZipInfo | str, bytes]]) -> bytes:
     """A ZIP with ``entries`` in order (a plain name is deflated, a ZipInfo is written as given)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for entry, data in entries:
+            if isinstance(entry, str):
+                entry = zipfile.ZipInfo(entry, date_time=ZIP_TIME)
+                entry.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(entry, data)
     return buffer.getvalue()
 
