@@ -94,7 +94,8 @@ class FacetIndex:
         self.positions: dict[int, int] = {}
         self.columns: dict[str, list[Values]] = {name: [] for name in FACETS}
         self.dead = 0
-        self._interned: dict[Values, Values] = {(): ()}
+        # Per facet, every distinct tuple of values once (few, except for topics), shared by the positions.
+        self._interned: dict[str, dict[Values, Values]] = {name: {(): ()} for name in FACETS}
         self._everything: dict[str, Counter[str]] | None = None
         self._masks: dict[Any, Mask] = {}
 
@@ -134,16 +135,16 @@ class FacetIndex:
             self._append([pk for pk in chunk if pk in single], single, multi)
 
     def _append(self, ids: list[int], single: dict[int, Values], multi: dict[tuple[str, int], list[str]]) -> None:
-        intern = self._interned.setdefault
+        interned = self._interned
         for pk in ids:
             self.positions[pk] = len(self.ids)
             self.ids.append(pk)
             for name, value in zip(SINGLE, single[pk], strict=True):
                 values: Values = (value,) if value else ()
-                self.columns[name].append(intern(values, values))
+                self.columns[name].append(interned[name].setdefault(values, values))
             for name in MULTI_VALUED_FACETS:
                 values = tuple(multi.get((name, pk), ()))
-                self.columns[name].append(intern(values, values))
+                self.columns[name].append(interned[name].setdefault(values, values))
         self._changed()
 
     def remove(self, ids: Iterable[int]) -> None:
@@ -192,8 +193,8 @@ class FacetIndex:
         wanted = frozenset(values)
 
         def build() -> Mask:
-            # Tuples are interned: the distinct ones are few, and membership is tested once per position.
-            matching = {candidate for candidate in self._interned if not wanted.isdisjoint(candidate)}
+            # The distinct tuples are tested once, then each position by a set lookup (in C).
+            matching = {candidate for candidate in self._interned[facet] if not wanted.isdisjoint(candidate)}
             return bytes(map(matching.__contains__, self.columns[facet]))
 
         return self._memo((facet, wanted), build)
