@@ -3,6 +3,7 @@
     scripts/search-node start --port 9250 --dir /tmp/sn-bench
     .venv/bin/python bench/search_bench.py               # 100,000 resources
     .venv/bin/python bench/search_bench.py --quick       # 5,000 resources, fewer rounds
+    .venv/bin/python bench/search_bench.py 20000 --indexing-only   # no query rounds
     scripts/search-node stop --dir /tmp/sn-bench
 
 A throwaway SQLite database (its own VAR_DIR) is filled with a realistic catalog: titles and descriptions
@@ -250,6 +251,7 @@ def main() -> None:
     parser.add_argument("--engine-url", default="http://127.0.0.1:9250")
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--chunk", type=int, default=1000)
+    parser.add_argument("--indexing-only", action="store_true", help="skip the query latency rounds")
     args = parser.parse_args()
     size, rounds = (5000, 3) if args.quick else (args.size, args.rounds)
     with tempfile.TemporaryDirectory(prefix="search-bench-") as workdir:
@@ -260,17 +262,19 @@ def main() -> None:
         try:
             rates = bench_indexing(size, args.chunk)
             print(f"indexing: {rates}", flush=True)
-            latency = bench_queries(rounds)
+            latency = None if args.indexing_only else bench_queries(rounds)
         finally:
             from search.backends import get_search_backend
 
             get_search_backend().drop()  # type: ignore[attr-defined]
     ratio = rates["pipeline"] / rates["raw"]
-    api, raw, db = latency["api_engine"], latency["raw_engine"], latency["api_database"]
     print(
         f"\nindexing, docs/s      pipeline {rates['pipeline']:8.0f}   raw bulk {rates['raw']:8.0f}   ratio {ratio:.2f}"
     )
     print(f"indexing, docs/s      database backend rebuild {rates['database']:8.0f}")
+    if latency is None:
+        return
+    api, raw, db = latency["api_engine"], latency["raw_engine"], latency["api_database"]
     print(f"queries ({len(QUERIES)}×{rounds}), ms   p50     p95")
     print(f"  /api/v1/search/ on OpenSearch   {api[0]:6.1f}  {api[1]:6.1f}")
     print(f"  same body, raw to OpenSearch    {raw[0]:6.1f}  {raw[1]:6.1f}   API/raw p95 {api[1] / raw[1]:.2f}")

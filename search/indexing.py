@@ -26,7 +26,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connections, transaction
-from django.db.models import F
+from django.db.models import CharField, F, Q, QuerySet
+from django.db.models.functions import Cast
 
 from .backends import BaseSearchBackend, SearchBackendError, get_search_backend
 from .backends.base import DEFAULT_CHUNK_SIZE, chunked
@@ -53,7 +54,12 @@ def index_targets() -> dict[str, BaseSearchBackend]:
 
 
 class DocumentBuilder:
-    """Builds search documents for resources; vocabulary, topic and provider tables are read once."""
+    """Builds search documents for resources; vocabulary, topic and provider tables are read once.
+
+    Rows of the related tables (subjects, levels, grades, alignments, source layers) are matched to their
+    resource by the id as the database spells it in text (``Cast``): a ``UUID`` object is made once per
+    resource, for the document id, rather than once per related row.
+    """
 
     def __init__(self) -> None:
         from content_repo.curriculum.models import Level, Subject, Topic
@@ -71,41 +77,52 @@ class DocumentBuilder:
 
     def build(self, ids: Sequence[Any]) -> list[SearchDocument]:
         """Documents of the live resources among ``ids`` (others are left out)."""
+        from content_repo.resources.models import Resource
+
+        rows = list(_resource_rows(Resource.objects.filter(pk__in=ids, live=True)))
+        return self._documents(rows, Q(resource_id__in=[row[1] for row in rows]))
+
+    def build_page(self, after: Any, size: int) -> tuple[list[SearchDocument], Any]:
+        """Documents of the next ``size`` live resources by id after ``after`` (``None``: from the start).
+
+        Returns them with the last id read, to pass as ``after`` for the next page (``None`` at the end).
+        Rows of related tables are selected by the id range of the page rather than by a list of ids, so
+        no ``IN`` list of ``size`` ids is prepared and sent per table; rows of resources in that range that
+        are not live are read too and left out.
+        """
+        from content_repo.resources.models import Resource
+
+        page = Resource.objects.filter(live=True).order_by("pk")
+        if after is not None:
+            page = page.filter(pk__gt=after)
+        rows = list(_resource_rows(page)[:size])
+        if not rows:
+            return [], None
+        last = rows[-1][1]
+        within = Q(resource_id__lte=last) if after is None else Q(resource_id__gt=after, resource_id__lte=last)
+        return self._documents(rows, within), last
+
+    def _documents(self, rows: list[tuple], related: Q) -> list[SearchDocument]:
+        """Documents of :func:`_resource_rows`, with the related rows selected by ``related``."""
         from content_repo.resources.models import Alignment, Resource, SourceLayer
 
-        rows = list(
-            Resource.objects.filter(pk__in=ids, live=True).values_list(
-                "id",
-                "title",
-                "description",
-                "keywords",
-                "resource_type_id",
-                "license_id",
-                "access_id",
-                "language_id",
-                "provider_id",
-                "url",
-                "first_published_at",
-            )
-        )
-        live = [row[0] for row in rows]
-        subjects = self._pairs(Resource.subjects.through.objects, live, "subject_id", self.subjects)
-        levels = self._pairs(Resource.levels.through.objects, live, "level_id", self.levels)
-        grades = self._pairs(Resource.grades.through.objects, live, "grade_id", None)
-        topics = self._pairs(Alignment.objects.filter(topic__isnull=False), live, "topic_id", None)
+        subjects = self._pairs(Resource.subjects.through.objects.filter(related), "subject_id", self.subjects)
+        levels = self._pairs(Resource.levels.through.objects.filter(related), "level_id", self.levels)
+        grades = self._pairs(Resource.grades.through.objects.filter(related), "grade_id", None)
+        topics = self._pairs(Alignment.objects.filter(related, topic__isnull=False), "topic_id", None)
         sources = {
             rid: (source, external_id)
-            for rid, source, external_id in SourceLayer.objects.filter(resource_id__in=live).values_list(
-                "resource_id", "source", "external_id"
+            for rid, source, external_id in SourceLayer.objects.filter(related).values_list(
+                _text("resource_id"), "source", "external_id"
             )
         }
         return [self._document(row, subjects, levels, grades, topics, sources) for row in rows]
 
     def _document(self, row: tuple, subjects: dict, levels: dict, grades: dict, topics: dict, sources: dict):
-        (pk, title, description, keywords, type_id, license_id, access_id, language_id, provider_id, url, when) = row
+        key, pk, title, description, keywords, type_id, license_id, access_id, language_id, provider_id, url, when = row
         provider_code, provider_name = self.providers.get(provider_id, ("", ""))
-        source, external_id = sources.get(pk, ("", ""))
-        aligned = [self.topics[topic_id] for topic_id in topics.get(pk, []) if topic_id in self.topics]
+        source, external_id = sources.get(key, ("", ""))
+        aligned = [self.topics[topic_id] for topic_id in topics.get(key, []) if topic_id in self.topics]
         return build_document(
             id=str(pk),
             title=title,
@@ -116,9 +133,9 @@ class DocumentBuilder:
             topic_titles=[title for _, title in aligned],
             provider_name=provider_name,
             provider=provider_code,
-            subjects=subjects.get(pk, []),
-            levels=levels.get(pk, []),
-            grades=grades.get(pk, []),
+            subjects=subjects.get(key, []),
+            levels=levels.get(key, []),
+            grades=grades.get(key, []),
             resource_type=self.terms.get(type_id, ""),
             license=self.terms.get(license_id, ""),
             access=self.terms.get(access_id, ""),
@@ -130,11 +147,34 @@ class DocumentBuilder:
         )
 
     @staticmethod
-    def _pairs(manager: Any, ids: list[Any], column: str, codes: dict | None) -> dict[Any, list[Any]]:
+    def _pairs(rows: Any, column: str, codes: dict | None) -> dict[Any, list[Any]]:
         found: dict[Any, list[Any]] = defaultdict(list)
-        for rid, value in manager.filter(resource_id__in=ids).values_list("resource_id", column):
+        for rid, value in rows.values_list(_text("resource_id"), column):
             found[rid].append(codes[value] if codes is not None else value)
         return found
+
+
+def _resource_rows(resources: QuerySet) -> QuerySet:
+    """The rows documents are built from: the id as text (the key of related rows), the id, then the fields."""
+    return resources.values_list(
+        _text("id"),
+        "id",
+        "title",
+        "description",
+        "keywords",
+        "resource_type_id",
+        "license_id",
+        "access_id",
+        "language_id",
+        "provider_id",
+        "url",
+        "first_published_at",
+    )
+
+
+def _text(column: str) -> Cast:
+    """A UUID column as text, spelled as the database spells it (SQLite: 32 hex digits; PostgreSQL: dashed)."""
+    return Cast(column, output_field=CharField())
 
 
 def published_documents(chunk_size: int = DEFAULT_CHUNK_SIZE, read_ahead: int = 2) -> Iterator[SearchDocument]:
@@ -178,18 +218,11 @@ def published_documents(chunk_size: int = DEFAULT_CHUNK_SIZE, read_ahead: int = 
 
 
 def _document_chunks(chunk_size: int) -> Iterator[list[SearchDocument]]:
-    from content_repo.resources.models import Resource
-
     builder = DocumentBuilder()
-    ids = Resource.objects.filter(live=True).order_by("pk").values_list("pk", flat=True)
-    last = None
-    while True:
-        page = ids.filter(pk__gt=last) if last is not None else ids
-        chunk = list(page[:chunk_size])
-        if not chunk:
-            return
-        yield builder.build(chunk)
-        last = chunk[-1]
+    documents, last = builder.build_page(None, chunk_size)
+    while documents:
+        yield documents
+        documents, last = builder.build_page(last, chunk_size)
 
 
 @dataclass

@@ -63,14 +63,28 @@ def tokenize_with_spans(text: str) -> list[Token]:
     """Split ``text`` into normalised tokens, keeping their positions in the original string."""
     tokens = []
     for match in _WORD_RE.finditer(text):
-        for part in _WORD_RE.findall(normalize(match.group())):
+        for part in _normalized_parts(match.group()):
             tokens.append(Token(part, match.start(), match.end()))
     return tokens
 
 
 def tokenize(text: str) -> list[str]:
-    """Split ``text`` into normalised tokens (stop words included, nothing stemmed)."""
-    return [token.text for token in tokenize_with_spans(text)]
+    """Split ``text`` into normalised tokens (stop words included, nothing stemmed).
+
+    The same tokens as :func:`tokenize_with_spans`, without building the spans: indexing calls this for
+    every title and keyword.
+    """
+    return [part for word in _WORD_RE.findall(text) for part in _normalized_parts(word)]
+
+
+@lru_cache(maxsize=65536)
+def _normalized_parts(word: str) -> tuple[str, ...]:
+    """The tokens of one word of the original text, normalised.
+
+    Each word is normalised on its own, then split again (NFKC may turn a letter into several, «½» into
+    «1⁄2»). Words repeat a lot across a catalog, so the result is cached like :func:`stem`.
+    """
+    return tuple(_WORD_RE.findall(normalize(word)))
 
 
 @lru_cache(maxsize=1)
@@ -127,8 +141,12 @@ def analyze_prefix(text: str) -> PrefixTerms:
 
 def sort_key(title: str) -> str:
     """A key to sort titles by: normalised, no punctuation, numbers zero-padded («Урок 9» < «Урок 10»)."""
-    words = tokenize(title)
-    return " ".join(_DIGITS_RE.sub(lambda m: m.group().zfill(_SORT_NUMBER_WIDTH), word) for word in words)
+    # One substitution over the joined words: a run of digits never spans the spaces between them.
+    return _DIGITS_RE.sub(_pad_number, " ".join(tokenize(title)))
+
+
+def _pad_number(match: re.Match[str]) -> str:
+    return match.group().zfill(_SORT_NUMBER_WIDTH)
 
 
 def _stemmer(language: str) -> Stemmer.Stemmer:

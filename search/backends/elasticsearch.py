@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import elasticsearch
 
 from .base import IndexNotFound, SearchBackendError, SearchBackendUnavailable
+from .bulk import BULK_FILTER_PATH
 from .engine import EngineSearchBackend
 
 _JSON_HEADERS = {"accept": "application/json", "content-type": "application/json"}
@@ -37,9 +38,11 @@ class ElasticsearchBackend(EngineSearchBackend):
         except elasticsearch.ApiError as e:
             raise SearchBackendError(f"elasticsearch: {method} {path} failed ({e.status_code}): {e.body}") from e
 
-    def _bulk(self, operations: list[dict[str, Any]]) -> dict[str, Any]:
+    def _bulk(self, body: bytes) -> dict[str, Any]:
         try:
-            response: dict[str, Any] = self.client.bulk(operations=operations).body
+            # elasticsearch-py sends NDJSON bytes as they are (NdjsonSerializer); its hint only names dicts.
+            operations = cast(Any, body)
+            response: dict[str, Any] = self.client.bulk(operations=operations, filter_path=BULK_FILTER_PATH).body
         except elasticsearch.ConnectionError as e:
             raise SearchBackendUnavailable(f"elasticsearch at {self.url} is unreachable: {e}") from e
         except elasticsearch.ApiError as e:

@@ -46,8 +46,8 @@ from .base import (
     ProgressCallback,
     RebuildResult,
     SearchBackendError,
-    chunked,
 )
+from .bulk import bulk_delete_body, send_in_chunks
 
 logger = logging.getLogger(__name__)
 
@@ -313,8 +313,12 @@ class EngineSearchBackend(BaseSearchBackend):
         """One REST call; raises IndexNotFound (404), SearchBackendUnavailable or SearchBackendError."""
 
     @abstractmethod
-    def _bulk(self, operations: list[dict[str, Any]]) -> dict[str, Any]:
-        """A ``_bulk`` call with the given action/source lines."""
+    def _bulk(self, body: bytes) -> dict[str, Any]:
+        """A ``_bulk`` call with an NDJSON body (:func:`bulk_index_body`, :func:`bulk_delete_body`).
+
+        The answer is filtered by ``bulk.BULK_FILTER_PATH``: the engine writes, and the client reads, only
+        what :meth:`_raise_for_bulk` looks at.
+        """
 
     # Searching
 
@@ -342,16 +346,12 @@ class EngineSearchBackend(BaseSearchBackend):
 
     def index_documents(self, documents: Iterable[SearchDocument]) -> int:
         self.ensure_index()
-        written = 0
-        for chunk in chunked(documents, DEFAULT_CHUNK_SIZE):
-            written += self._write(self.alias, chunk)
-        return written
+        return send_in_chunks(self.alias, documents, DEFAULT_CHUNK_SIZE, self._send_bulk)
 
     def delete_documents(self, ids: Sequence[str]) -> int:
         if not ids:
             return 0
-        operations = [{"delete": {"_index": self.alias, "_id": str(doc_id)}} for doc_id in ids]
-        response = self._bulk(operations)
+        response = self._bulk(bulk_delete_body(self.alias, ids))
         self._raise_for_bulk(response, allowed_statuses={404})
         return len(ids)
 
@@ -374,12 +374,8 @@ class EngineSearchBackend(BaseSearchBackend):
         body = index_body()
         body["settings"]["refresh_interval"] = "-1"
         self._request("PUT", f"/{name}", body=body)
-        written = 0
         try:
-            for chunk in chunked(documents, chunk_size):
-                written += self._write(name, chunk)
-                if progress is not None:
-                    progress(written)
+            written = send_in_chunks(name, documents, chunk_size, self._send_bulk, progress)
             self._request("PUT", f"/{name}/_settings", body={"index": {"refresh_interval": "1s"}})
             self._request("POST", f"/{name}/_refresh")
             previous = self._indices_behind_alias()
@@ -445,13 +441,8 @@ class EngineSearchBackend(BaseSearchBackend):
                 return ids
             after = hits[-1]["sort"]
 
-    def _write(self, index: str, documents: list[SearchDocument]) -> int:
-        operations: list[dict[str, Any]] = []
-        for document in documents:
-            operations.append({"index": {"_index": index, "_id": document.id}})
-            operations.append(document.to_source())
-        self._raise_for_bulk(self._bulk(operations), allowed_statuses=set())
-        return len(documents)
+    def _send_bulk(self, body: bytes) -> None:
+        self._raise_for_bulk(self._bulk(body), allowed_statuses=set())
 
     def _indices_behind_alias(self) -> list[str]:
         try:

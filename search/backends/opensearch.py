@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 import opensearchpy
 
 from .base import IndexNotFound, SearchBackendError, SearchBackendUnavailable
+from .bulk import BULK_FILTER_PATH
 from .engine import EngineSearchBackend
 
 
@@ -31,9 +32,9 @@ class OpenSearchBackend(EngineSearchBackend):
         except opensearchpy.TransportError as e:
             raise SearchBackendError(f"opensearch: {method} {path} failed ({e.status_code}): {e.info}") from e
 
-    def _bulk(self, operations: list[dict[str, Any]]) -> dict[str, Any]:
+    def _bulk(self, body: bytes) -> dict[str, Any]:
         try:
-            response: dict[str, Any] = self.client.bulk(body=operations)
+            response: dict[str, Any] = self.client.bulk(body=body, params={"filter_path": BULK_FILTER_PATH})
         except opensearchpy.ConnectionError as e:
             raise SearchBackendUnavailable(f"opensearch at {self.url} is unreachable: {e}") from e
         except opensearchpy.TransportError as e:

@@ -1,6 +1,8 @@
+import json
 from datetime import UTC, datetime
 
 import pytest
+from opensearchpy.serializer import JSONSerializer
 
 from search.documents import SearchDocument, build_document, suggest_inputs, with_ancestors
 
@@ -35,6 +37,19 @@ def test_source_round_trip():
     assert source["published_at"] == "2025-09-01T00:00:00+00:00"
     assert source["subjects"] == ["physics"]
     assert SearchDocument.from_source(source) == document
+
+
+def test_json_is_the_source_as_the_engine_clients_write_it():
+    document = build_document(
+        id="r1",
+        title='Ёмкость «конденсатора» \\ "кавычки"',
+        keywords=["ёмкость", "Ёмкость"],
+        grades=[8],
+        published_at=datetime(2025, 9, 1, 12, 30, tzinfo=UTC),
+    )
+    assert document.to_json() == JSONSerializer().dumps(document.to_source())
+    assert json.loads(document.to_json()) == document.to_source()
+    assert '"title":"Ёмкость «конденсатора» \\\\ \\"кавычки\\""' in document.to_json()
 
 
 def test_a_document_needs_an_id():
