@@ -51,7 +51,10 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
-CATALOG_BASE_URL = os.environ.get("CATALOG_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Without it, the address `make run` serves (PORT, as the Makefile's runserver uses it).
+CATALOG_BASE_URL = os.environ.get("CATALOG_BASE_URL", f"http://127.0.0.1:{os.environ.get('PORT') or '8000'}").rstrip(
+    "/"
+)
 
 INSTALLED_APPS = [
     "content_repo.curriculum",
