@@ -5,7 +5,9 @@
   full-text index over that text is not a Django field: migration 0002 adds an FTS5 table kept in step by
   triggers (SQLite) or a generated ``tsvector`` column with a GIN index (PostgreSQL).
 - :class:`SearchEntryValue` — one row per value of a multi-valued filter (subject, grade, level, topic), so
-  filtering is a semi-join and facet counts are a ``GROUP BY``.
+  filtering is a semi-join; facet counts are made in Python from a copy of these rows
+  (``search.backends.database_facets``), kept in step by :class:`SearchIndexState` and
+  :class:`SearchIndexChange`.
 - :class:`SearchDirty` — resources whose index entry in one backend may be out of date; the sweep
   (``manage.py search_sweep``) brings them in line and removes the row.
 """
@@ -75,7 +77,7 @@ class SearchEntryValue(models.Model):
         indexes = [
             # Filtering: entries having one of the values of a facet.
             models.Index(fields=["facet", "value", "entry"], name="search_value_filter"),
-            # Facet counts: the values of the entries already found.
+            # The values of given entries: deleting them, and loading them into the facet copies.
             models.Index(fields=["entry", "facet", "value"], name="search_value_entry"),
         ]
 

@@ -9,8 +9,9 @@ added by migration 0002 (an FTS5 table, or a weighted ``tsvector`` column with a
 
 Ranking mirrors the engine: weighted fields (title 4, keywords and topic titles 2, description and provider
 1; BM25 on SQLite, ``ts_rank`` on PostgreSQL), school synonyms, and a multiplier of 2 for a recognised
-grade and for a recognised subject. Facet counts are ``GROUP BY`` queries, one pass per distinct filter
-scope; paging is keyset on the same sort values as the engine's ``search_after``.
+grade and for a recognised subject. Facet counts and the number of hits come from the process's copy of
+the filter values (``database_facets``); paging is keyset on the same sort values as the engine's
+``search_after``.
 """
 
 from __future__ import annotations

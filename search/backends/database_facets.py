@@ -254,10 +254,6 @@ class FacetIndexes:
         with self.locked(using) as index:
             return index
 
-    def clear(self) -> None:
-        with self._lock:
-            self._indexes.clear()
-
     @staticmethod
     def _refreshed(using: str, index: FacetIndex | None, token: str | None) -> FacetIndex:
         if index is not None and index.token is not None:

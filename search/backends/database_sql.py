@@ -30,7 +30,6 @@ class Dialect:
     collate: ClassVar[str] = ""
     # The entry table as ``e`` in the queries that filter and sort.
     entries: ClassVar[str] = f"{ENTRY_TABLE} e"
-    ordered_join: ClassVar[str] = "JOIN"
 
     def match_predicate(self) -> str:
         """SQL true when entry ``e`` matches the full-text query given as one parameter."""
@@ -71,8 +70,6 @@ class Dialect:
 
 class SqliteDialect(Dialect):
     vendor = "sqlite"
-    # CROSS JOIN fixes the loop order in SQLite: the (small) set found drives the index lookups.
-    ordered_join = "CROSS JOIN"
     # The covering index of migration 0003: looking entries up by id then skips their wide columns.
     entries = f"{ENTRY_TABLE} e INDEXED BY search_entry_filters"
     or_joiner = " OR "
@@ -207,14 +204,9 @@ class DatabaseQueryCompiler:
         return sql, [name, *values]
 
     def boost_clauses(self) -> list[tuple[str, SqlParams, float]]:
-        boosts = []
-        if self.parsed.grades:
-            sql, params = self.facet_membership("grade", [str(grade) for grade in self.parsed.grades])
-            boosts.append((sql, params, GRADE_WEIGHT))
-        if self.parsed.subjects:
-            sql, params = self.facet_membership("subject", list(self.parsed.subjects))
-            boosts.append((sql, params, SUBJECT_WEIGHT))
-        return boosts
+        """:meth:`boost_filters` as SQL conditions with their score multipliers."""
+        weights = {"grade": GRADE_WEIGHT, "subject": SUBJECT_WEIGHT}
+        return [(*self.facet_membership(name, values), weights[name]) for name, values in self.boost_filters().items()]
 
     # The set of matching entries (facet counts are computed from it in Python: database_facets)
 
