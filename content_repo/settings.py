@@ -239,7 +239,8 @@ LOGGING = {
 
 # --- Importers (harvest engine; see importers/conf.py and docs/configuration.md, «Сбор данных») ---
 IMPORTERS = {
-    "BATCH_SIZE": env_int("IMPORTERS_BATCH_SIZE", 100),
+    "BATCH_SIZE": env_int("IMPORTERS_BATCH_SIZE", 500),
+    "WITHDRAW_MAX_SHARE": float(os.environ.get("IMPORTERS_WITHDRAW_MAX_SHARE") or 0.2),
     "USER_AGENT": os.environ.get("IMPORTERS_USER_AGENT", "EduCatalogBot/0.1 (+https://catalog.example/bot)"),
 }
 

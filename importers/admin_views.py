@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
-from importers.records import HarvestedRecord
+from content_repo.intake.records import HarvestedRecord
 from importers.spreadsheet import SheetError, SheetRow, import_rows, read_sheet, validate_sheet
 
 _SESSION_KEY = "importers_sheet"

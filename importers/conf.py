@@ -18,12 +18,14 @@ class ImporterSettings:
     """``BATCH_SIZE`` records (or ``BATCH_SECONDS``) per commit; a job silent for ``STALE_AFTER`` seconds
     on another host is considered dead and is resumed; ``USER_AGENT`` identifies the crawler."""
 
-    batch_size: int = 100
+    batch_size: int = 500
     batch_seconds: float = 2.0
     stale_after: float = 900.0
     user_agent: str = DEFAULT_USER_AGENT
     timeout: float = 10.0
     max_bytes: int = 10 * 1024 * 1024
+    # A complete gather withdraws at most this share of a source's resources without a methodist's confirmation.
+    withdraw_max_share: float = 0.2
 
 
 _KEYS = {
@@ -33,6 +35,7 @@ _KEYS = {
     "USER_AGENT": ("user_agent", str),
     "TIMEOUT": ("timeout", float),
     "MAX_BYTES": ("max_bytes", int),
+    "WITHDRAW_MAX_SHARE": ("withdraw_max_share", float),
 }
 
 
@@ -51,4 +54,6 @@ def importer_settings() -> ImporterSettings:
     result = ImporterSettings(**values)
     if result.batch_size < 1 or result.batch_seconds <= 0:
         raise ImproperlyConfigured("IMPORTERS: BATCH_SIZE and BATCH_SECONDS must be positive")
+    if not 0 <= result.withdraw_max_share <= 1:
+        raise ImproperlyConfigured("IMPORTERS: WITHDRAW_MAX_SHARE must be between 0 and 1")
     return result

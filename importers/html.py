@@ -6,10 +6,10 @@ next ``<li>``), which is what positional selectors such as ``li[3]`` rely on; ``
 
 from __future__ import annotations
 
-import html
-
 import lxml.html
 from lxml.etree import ParserError
+
+from content_repo.intake.text import collapse_whitespace, normalise_text
 
 __all__ = [
     "class_xpath",
@@ -20,17 +20,6 @@ __all__ = [
     "parse_fragment",
     "text_of",
 ]
-
-
-def collapse_whitespace(value: str) -> str:
-    """Turn every whitespace run (NBSP and newlines too) into one space and strip both ends."""
-    # str.split() without arguments treats NBSP and the other Unicode spaces as whitespace.
-    return " ".join(value.split())
-
-
-def normalise_text(value: str) -> str:
-    """Normalise text that may still hold HTML entities (feeds, JSON): decode them, then collapse."""
-    return collapse_whitespace(html.unescape(value))
 
 
 def parse_document(text: str) -> lxml.html.HtmlElement:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -108,7 +109,8 @@ class HarvestJob(models.Model):
         RUNNING = "running", "идёт"
         INTERRUPTED = "interrupted", "прервано"
         FINISHED = "finished", "завершено"
-        FAILED = "failed", "ошибка"
+        PARTIAL = "partial", "завершено с ошибками"
+        FAILED = "failed", "не удалось"
         ABANDONED = "abandoned", "заменено полным сбором"
 
     source = models.ForeignKey(HarvestSource, models.CASCADE, related_name="jobs", verbose_name="источник")
@@ -128,6 +130,18 @@ class HarvestJob(models.Model):
     withdrawn = models.PositiveIntegerField("снято", default=0)
     failed = models.PositiveIntegerField("ошибок", default=0)
     notes = models.JSONField("заметки", default=dict, blank=True)
+    # A complete gather that would withdraw more than IMPORTERS["WITHDRAW_MAX_SHARE"] of the source withdraws
+    # nothing: the count waits here for a methodist's confirmation («подтвердить снятие N ресурсов»).
+    withdrawal_pending = models.PositiveIntegerField("ждут подтверждения снятия", default=0)
+    withdrawal_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="снятие подтвердил",
+    )
+    withdrawal_confirmed_at = models.DateTimeField("снятие подтверждено", null=True, blank=True)
 
     COUNT_FIELDS = ("gathered", "created", "updated", "unchanged", "withdrawn", "failed")
 

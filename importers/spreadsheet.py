@@ -1,13 +1,14 @@
 """A methodist's spreadsheet (CSV or XLSX): read, validate row by row, then import the valid rows.
 
 Validation happens before anything is saved and names each problem by row number and column; the import
-goes through the engine's load stage (the same mapping, overlay and publishing rules as a harvest).
+goes through the intake path (the same mapping, checks, overlay and publishing rules as every other door).
 The columns are documented in docs/importers.md («Таблица методиста»).
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import io
 import re
@@ -18,13 +19,11 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from content_repo.curriculum.models import Subject
-from content_repo.resources.validation import KnownCodes
+from content_repo.intake.items import Outcome, Policy
+from content_repo.intake.records import HarvestedRecord
+from content_repo.intake.services import Intake, batch_size
 from content_repo.vocabularies.models import Term
-from importers.engine.stages import RunContext, StageResult, accept_record, load_stage
-from importers.loading import map_record
-from importers.models import HarvestError, HarvestJob, HarvestRecord, HarvestSource
-from importers.records import HarvestedRecord
+from importers.models import HarvestError, HarvestJob, HarvestRecord, HarvestSource, Stage
 
 __all__ = ["COLUMNS", "MAX_BYTES", "MAX_ROWS", "SheetError", "SheetRow", "import_rows", "read_sheet", "validate_sheet"]
 
@@ -128,13 +127,9 @@ def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
 
 
 class _Lookups:
-    """Subject and vocabulary codes, accepted as codes or as their Russian names."""
+    """Vocabulary codes, accepted as codes or as their Russian labels."""
 
     def __init__(self) -> None:
-        self.subjects = {}
-        for code, title in Subject.objects.values_list("code", "title"):
-            self.subjects[code.lower()] = code
-            self.subjects.setdefault(title.lower().replace("ё", "е"), code)
         self.terms: dict[str, dict[str, str]] = {}
         for vocabulary, code, label in Term.objects.values_list("vocabulary", "code", "label"):
             table = self.terms.setdefault(vocabulary, {})
@@ -145,9 +140,17 @@ class _Lookups:
         return self.terms.get(vocabulary, {}).get(value.lower()) if value else default
 
 
+def _intake(user: Any = None) -> Intake:
+    from importers.builtin import ensure_builtin_sources
+
+    ensure_builtin_sources()
+    source = HarvestSource.objects.get(code=SOURCE_CODE)
+    return Intake(policy=Policy.PUBLISH if source.publishes else Policy.REVIEW, user=user, strict=True)
+
+
 def validate_sheet(rows: list[tuple[int, dict[str, str]]]) -> list[SheetRow]:
     """Check every row; a valid row gets its record, an invalid one its (column, message) problems."""
-    lookups, known = _Lookups(), KnownCodes()
+    lookups, intake = _Lookups(), _intake()
     seen: dict[str, int] = {}
     result = []
     for number, values in rows:
@@ -157,11 +160,17 @@ def validate_sheet(rows: list[tuple[int, dict[str, str]]]) -> list[SheetRow]:
             if record.external_id in seen:
                 row.problems.append(("external_id", f"повторяет строку {seen[record.external_id]}"))
             seen.setdefault(record.external_id, number)
-            mapped = map_record(record, record.subject_code, known)
-            row.problems += [(problem.field, problem.message) for problem in mapped.problems]
+            mapped = intake.map(record)
+            row.problems += [
+                (_COLUMN_OF.get(problem.field, problem.field), problem.message) for problem in mapped.problems
+            ]
             row.record = record
         result.append(row)
     return result
+
+
+# Where a catalog field's problem points in the sheet.
+_COLUMN_OF = {"subjects": "subject", "resource_type": "type", "alignments": "topics"}
 
 
 def _record(row: SheetRow, lookups: _Lookups) -> HarvestedRecord | None:
@@ -172,9 +181,6 @@ def _record(row: SheetRow, lookups: _Lookups) -> HarvestedRecord | None:
     url = values.get("url", "")
     if url and not re.match(r"^https?://[^\s/]+", url, re.IGNORECASE):
         problems.append(("url", f"{url[:80]!r} — не абсолютный адрес http(s)"))
-    subject = lookups.subjects.get(values.get("subject", "").lower().replace("ё", "е"))
-    if values.get("subject") and subject is None:
-        problems.append(("subject", f"неизвестный предмет {values['subject']!r}"))
     grades = _grades(values.get("grades", ""), problems)
     codes = {
         name: lookups.term(vocabulary, values.get(column, ""), default)
@@ -206,7 +212,6 @@ def _record(row: SheetRow, lookups: _Lookups) -> HarvestedRecord | None:
         title=values["title"],
         description=values.get("description") or None,
         subject_name=values["subject"],
-        subject_code=subject,
         grades=tuple(grades),
         lesson_number=int(number) if number else None,
         resource_type=str(codes["resource_type"]),
@@ -239,30 +244,66 @@ def _grades(text: str, problems: list[tuple[str, str]]) -> list[int]:
 
 
 def import_rows(rows: list[SheetRow], user: Any = None) -> HarvestJob:
-    """Import the valid rows as a job of the ``csv`` source, through the engine's load stage."""
-    from importers.builtin import ensure_builtin_sources
-
-    ensure_builtin_sources()
+    """Import the valid rows as a job of the ``csv`` source, through the intake path, in batches."""
+    intake = _intake(user)
     source = HarvestSource.objects.get(code=SOURCE_CODE)
     job = HarvestJob.objects.create(source=source, options={"rows": len(rows)})
-    ctx = RunContext(job=job, source=source, definition=None, user=user)
-    with transaction.atomic():
-        for row in rows:
-            if row.record is None or not row.valid:
-                continue
-            record, _ = HarvestRecord.objects.get_or_create(
-                source=source, external_id=row.record.external_id, defaults={"url": row.record.url}
-            )
-            record.seen_in_job = job
-            record.context = {"row": row.number}
-            accept_record(ctx, record, row.record)
-            result = load_stage(ctx, record)
-            name = {StageResult.CREATED: "created", StageResult.UPDATED: "updated"}.get(result)
-            name = name or ("unchanged" if result is StageResult.UNCHANGED else "failed")
-            setattr(job, name, getattr(job, name) + 1)
-            job.gathered += 1
-            record.save()
-        HarvestError.objects.bulk_create(ctx.errors)
-    job.state, job.finished_at, job.gather_status = HarvestJob.State.FINISHED, timezone.now(), "complete"
+    valid = [row for row in rows if row.record is not None and row.valid]
+    for start in range(0, len(valid), batch_size()):
+        _import_batch(intake, job, valid[start : start + batch_size()])
+    job.state = HarvestJob.State.PARTIAL if job.failed else HarvestJob.State.FINISHED
+    job.finished_at, job.gather_status = timezone.now(), "complete"
     job.save()
     return job
+
+
+def _import_batch(intake: Intake, job: HarvestJob, rows: list[SheetRow]) -> None:
+    items, errors = [], []
+    for index, row in enumerate(rows):
+        assert row.record is not None
+        mapped = intake.map(row.record)
+        if mapped.item is None:  # the catalog changed since the rows were checked
+            errors.append((row, "; ".join(f"{p.field}: {p.message}" for p in mapped.problems)))
+        else:
+            items.append(dataclasses.replace(mapped.item, ref=index))
+    with transaction.atomic():
+        results = intake.load(items)
+        for result in results:
+            row = rows[result.ref]
+            if result.outcome is Outcome.REJECTED:
+                errors.append((row, result.message()))
+            else:
+                setattr(job, result.outcome.value, getattr(job, result.outcome.value) + 1)
+        job.gathered += len(rows)
+        job.failed += len(errors)
+        _record_rows(job, rows, {result.ref for result in results if result.outcome is not Outcome.REJECTED})
+        HarvestError.objects.bulk_create(
+            HarvestError(
+                job=job,
+                stage=Stage.LOAD,
+                external_id=row.record.external_id if row.record else "",
+                url=row.record.url if row.record else "",
+                line=row.number,
+                message=message[:5000],
+            )
+            for row, message in errors
+        )
+        job.save()
+
+
+def _record_rows(job: HarvestJob, rows: list[SheetRow], loaded: set[int]) -> None:
+    """The rows as records of the ``csv`` source, so the job's page lists them like a harvest's."""
+    by_id = {row.record.external_id: (index, row) for index, row in enumerate(rows) if row.record is not None}
+    existing = {r.external_id: r for r in HarvestRecord.objects.filter(source=job.source, external_id__in=by_id)}
+    records = []
+    for external_id, (index, row) in by_id.items():
+        assert row.record is not None
+        record = existing.get(external_id) or HarvestRecord(source=job.source, external_id=external_id)
+        record.url, record.context, record.seen_in_job, record.last_job = row.record.url, {"row": row.number}, job, job
+        record.record, record.record_hash = row.record.to_dict(), row.record.content_hash()
+        record.state = HarvestRecord.State.LOADED if index in loaded else HarvestRecord.State.FAILED
+        record.catalog_id = external_id if index in loaded else ""
+        records.append(record)
+    HarvestRecord.objects.bulk_create([r for r in records if r.pk is None])
+    fields = ["url", "context", "seen_in_job", "last_job", "record", "record_hash", "state", "catalog_id"]
+    HarvestRecord.objects.bulk_update([r for r in records if r.pk is not None], fields)

@@ -319,22 +319,39 @@ def _is_resource_id(key: str) -> bool:
 
 
 # Signal plumbing: collect the resources touched in a transaction, index them once after it commits.
+#
+# The pending ids live on the database connection, which Django keeps per thread: what one thread (a request
+# of `runserver`, a task worker) commits never flushes another thread's uncommitted rows.
 
-_pending: dict[str, set[str]] = defaultdict(set)
+
+def _pending(using: str) -> set[str]:
+    connection = connections[using]
+    pending: set[str] | None = getattr(connection, "_search_pending", None)
+    if pending is None:
+        pending = set()
+        setattr(connection, "_search_pending", pending)  # noqa: B010 - a per-connection (per-thread) attribute
+    return pending
 
 
 def schedule(pk: Any, using: str = "default") -> None:
     """Index a resource after the current transaction commits (at once outside a transaction)."""
+    schedule_many([pk], using)
+
+
+def schedule_many(ids: Iterable[Any], using: str = "default") -> None:
+    """Index resources after the current transaction commits (at once outside a transaction)."""
     if not getattr(settings, "SEARCH_AUTO_INDEX", True):
         return
     # Every call registers a callback (a rolled-back transaction drops its own); the first to run after a
     # commit indexes everything pending at once, the others find nothing left to do.
-    _pending[using].add(str(pk))
+    _pending(using).update(str(pk) for pk in ids)
     transaction.on_commit(lambda: _flush(using), using=using, robust=True)
 
 
 def _flush(using: str) -> None:
-    keys = sorted(_pending.pop(using, set()))
+    pending = _pending(using)
+    keys = sorted(pending)
+    pending.clear()
     if not keys:
         return
     report = sync_resources(keys)

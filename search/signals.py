@@ -9,8 +9,9 @@ from django.dispatch import receiver
 from wagtail.signals import published, unpublished
 
 from content_repo.resources.models import Resource
+from content_repo.resources.signals import resources_published
 
-from .indexing import schedule
+from .indexing import schedule, schedule_many
 
 
 @receiver(published)
@@ -30,3 +31,8 @@ def on_resource_saved(sender: Any, instance: Resource, **kwargs: Any) -> None:
 @receiver(post_delete, sender=Resource)
 def on_resource_deleted(sender: Any, instance: Resource, **kwargs: Any) -> None:
     schedule(instance.pk)
+
+
+@receiver(resources_published)
+def on_batch_published(sender: Any, resource_ids: list[Any], **kwargs: Any) -> None:
+    schedule_many(resource_ids)

@@ -7,7 +7,10 @@ from typing import Any
 
 from django.contrib.auth.models import Group, User
 
+from content_repo.intake.items import IntakeItem, Outcome, Policy
+from content_repo.intake.loading import load_items
 from content_repo.publishers.models import Membership, Organization
+from content_repo.resources.codes import CatalogCodes
 from content_repo.resources.models import Resource
 from content_repo.resources.overlay import OVERLAY_FIELDS
 from content_repo.resources.roles import METHODISTS, READERS, VENDORS
@@ -64,3 +67,11 @@ def make_resource(*, provider: Organization | None = None, publish: bool = False
         revision.publish()
         resource.refresh_from_db()
     return resource
+
+
+def load_item(item: IntakeItem, *, publish: bool = True, user: Any = None) -> tuple[Resource, Outcome]:
+    """Load one item through the intake path, as a harvest source that publishes (or reviews) would."""
+    policy = Policy.PUBLISH if publish else Policy.REVIEW
+    [result] = load_items([item], policy=policy, codes=CatalogCodes(), user=user)
+    assert result.outcome is not Outcome.REJECTED, result.problems
+    return Resource.objects.get(pk=result.resource_id), result.outcome

@@ -29,6 +29,17 @@ def public_document(resource_id) -> dict[str, Any] | None:
     return dict(ResourceSerializer(resource).data) if resource else None
 
 
+def public_documents(resource_ids) -> dict[str, dict[str, Any]]:
+    """`public_document` for many resources at once (one query per related table), by id as text."""
+    from .serializers import ResourceSerializer
+    from .views.read import published_resources
+
+    return {
+        str(resource.pk): dict(ResourceSerializer(resource).data)
+        for resource in published_resources().filter(pk__in=list(resource_ids))
+    }
+
+
 def last_action(resource_id) -> str | None:
     return Change.objects.filter(resource_id=resource_id).order_by("-seq").values_list("action", flat=True).first()
 
@@ -36,9 +47,7 @@ def last_action(resource_id) -> str | None:
 def record_change(resource: Resource, action: str) -> Change:
     """Append an entry for `resource` (in the caller's transaction, after the change was written)."""
     with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [FEED_LOCK_ID])
+        _lock_feed()
         document = public_document(resource.pk) if action in LIVE_ACTIONS else None
         change = Change.objects.create(
             resource_id=resource.pk, provider_id=resource.provider_id, action=action, document=document
@@ -47,6 +56,43 @@ def record_change(resource: Resource, action: str) -> Change:
 
     notify_resource_changed(change)
     return change
+
+
+def _lock_feed() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [FEED_LOCK_ID])
+
+
+def record_published_many(resource_ids) -> list[Change]:
+    """Entries for resources a batch load published (as `record_published` would write them one by one)."""
+    ids = list(resource_ids)
+    if not ids:
+        return []
+    with transaction.atomic():
+        _lock_feed()
+        last: dict[str, str] = {}
+        for resource_id, action in (
+            Change.objects.filter(resource_id__in=ids).order_by("seq").values_list("resource_id", "action")
+        ):
+            last[str(resource_id)] = action
+        documents = public_documents(ids)
+        providers = dict(Resource.objects.filter(pk__in=ids).values_list("pk", "provider_id"))
+        entries = [
+            Change(
+                resource_id=pk,
+                provider_id=providers.get(pk),
+                action=Change.Action.UPDATED if last.get(str(pk)) in LIVE_ACTIONS else Change.Action.PUBLISHED,
+                document=documents.get(str(pk)),
+            )
+            for pk in ids
+        ]
+        created = Change.objects.bulk_create(entries)
+    from .webhooks import notify_resource_changed
+
+    for change in created:
+        notify_resource_changed(change)
+    return created
 
 
 def record_published(resource: Resource) -> Change:

@@ -14,7 +14,7 @@ from rest_framework import serializers
 from content_repo.resources.models import Alignment, Resource, ResourcePart
 
 from .models import Change, WebhookDelivery, WebhookSubscription
-from .publishing import Outcome, submitted_values
+from .publishing import submitted_values
 
 
 class RejectUnknownFieldsMixin:
@@ -157,7 +157,7 @@ class CommentSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
 
 class FeedItemResultSerializer(serializers.Serializer):
     line = serializers.IntegerField()
-    status = serializers.ChoiceField(choices=[o.value for o in Outcome])
+    status = serializers.ChoiceField(choices=["created", "updated", "unchanged", "rejected"])
     id = serializers.UUIDField(allow_null=True)
     external_id = serializers.CharField(allow_null=True)
     errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))

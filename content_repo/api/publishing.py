@@ -1,52 +1,46 @@
-"""Vendor publishing through the API: every submission is validated and goes to the methodists' review.
+"""Vendor publishing through the API: every submission goes through the intake path to the methodists' review.
 
 A vendor's resource is a *source record* of the vendor: identity `(organisation code, external_id)`, the
-values the vendor sent kept in the source layer, methodists' corrections kept as the editorial overlay
-(`resources.services.load_source_record` does all of this). A vendor never publishes: a new or unpublished
-resource is loaded as a draft and submitted; a change to a published resource becomes a draft revision that
-is submitted, while the published version stays as it was until a methodist approves the change.
+values the vendor sent kept in the source layer, methodists' corrections kept as the editorial overlay. The
+intake (`content_repo.intake`) does all of it under the `REVIEW` policy: a new or unpublished resource is
+loaded as a draft and submitted; a change to a published resource becomes a submitted draft while the
+published version stays as it was until a methodist approves the change. The single endpoint and the bulk
+endpoint take the same documents — JSON-LD `LearningResource` or the catalog's own field names.
 """
 
 from __future__ import annotations
 
-import enum
-import hashlib
-import json
-import uuid
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
-from django.utils import timezone
 
-from content_repo.curriculum.models import Subject
+from content_repo.intake.documents import read_document
+from content_repo.intake.items import IntakeItem, ItemResult, Outcome, Policy
+from content_repo.intake.jsonld import InvalidDocument, is_learning_resource, parse_json, read_lines
+from content_repo.intake.services import Intake, batch_size
+from content_repo.intake.validation import FieldProblem, problems_as_errors
 from content_repo.publishers.models import Organization
 from content_repo.resources.models import Resource, SourceLayer
-from content_repo.resources.overlay import apply_source_values, read_fields
-from content_repo.resources.services import (
-    LoadOutcome,
-    SourceRecordValues,
-    load_source_record,
-    submit_for_review,
-    withdraw,
-)
-from content_repo.resources.validation import FieldProblem, KnownCodes, levels_for_grades, validate_values
-from importers.loading import map_record
-from importers.records import HarvestedRecord
-from importers.sources.learning_resource_feed import InvalidItem, parse_line, read_lines, record_from_item
+from content_repo.resources.overlay import read_fields
+from content_repo.resources.services import withdraw
 
-
-class Outcome(enum.StrEnum):
-    CREATED = "created"
-    UPDATED = "updated"
-    UNCHANGED = "unchanged"
-    REJECTED = "rejected"
+__all__ = [
+    "FeedItemResult",
+    "Outcome",
+    "Submission",
+    "SubmissionInvalid",
+    "submit",
+    "submit_feed",
+    "submitted_values",
+    "update",
+    "withdraw_submission",
+]
 
 
 class SubmissionInvalid(Exception):
-    """The values break the vocabularies or the curriculum; `problems` name each field."""
+    """The document breaks the format, the vocabularies or the curriculum; `problems` name each field."""
 
     def __init__(self, problems: list[FieldProblem]) -> None:
         super().__init__("; ".join(f"{p.field}: {p.message}" for p in problems))
@@ -62,92 +56,33 @@ class Submission:
     outcome: Outcome
 
 
-def problems_as_errors(problems: Iterable[FieldProblem]) -> dict[str, list[str]]:
-    errors: dict[str, list[str]] = {}
-    for problem in problems:
-        errors.setdefault(problem.field, []).append(problem.message)
-    return errors
-
-
-def prepare_values(values: dict[str, Any]) -> dict[str, Any]:
-    """Vendor values as the catalog stores them: levels follow the grades; alignments are only suggested
-    (a methodist confirms them)."""
-    values = dict(values)
-    if "grades" in values and not values.get("levels"):
-        values["levels"] = levels_for_grades(g for g in values["grades"] if isinstance(g, int))
-    if "alignments" in values:
-        values["alignments"] = [
-            {"target": a.get("target"), "type": a.get("type", "teaches"), "status": "suggested"}
-            for a in values["alignments"] or []
-        ]
-    return values
+def vendor_intake(organization: Organization, user: AbstractBaseUser | None) -> Intake:
+    """The intake session of a vendor: review always, strict checks, identities of its own only."""
+    return Intake(policy=Policy.REVIEW, user=user, owner_id=organization.pk, strict=True)
 
 
 def submit(
     organization: Organization,
-    values: dict[str, Any],
-    user: AbstractBaseUser,
+    document: dict[str, Any],
+    user: AbstractBaseUser | None,
     *,
-    external_id: str | None = None,
     source: str | None = None,
-    known: KnownCodes | None = None,
+    external_id: str | None = None,
+    intake: Intake | None = None,
 ) -> Submission:
-    """Create or update the organisation's resource `external_id` and send it to review."""
-    values = prepare_values(values)
-    problems = validate_values(values, known or KnownCodes())
-    if not (values.get("title") or "").strip() and not any(p.field == "title" for p in problems):
-        problems.append(FieldProblem("title", "название обязательно"))
-    if problems:
-        raise SubmissionInvalid(problems)
-    record = SourceRecordValues(
-        source=source or organization.code,
-        external_id=external_id or str(uuid.uuid4()),
-        source_url=values.get("url") or "",
-        content_hash=_values_hash(values),
-        values=values,
-        provider_code=organization.code,
-    )
-    with transaction.atomic():
-        layer = (
-            SourceLayer.objects.select_for_update()
-            .select_related("resource")
-            .filter(source=record.source, external_id=record.external_id)
-            .first()
-        )
-        if layer is not None and layer.resource.provider_id != organization.pk:
-            raise SubmissionInvalid([FieldProblem("external_id", "идентификатор занят ресурсом другой организации")])
-        if layer is not None and layer.resource.live:
-            return _submit_change_to_published(layer, record, user)
-        resource, loaded = load_source_record(record, publish=False, user=user)
-        resource.refresh_from_db()
-        outcome = Outcome(loaded.value)
-        if loaded is LoadOutcome.UNCHANGED and resource.status in (Resource.Status.DRAFT, Resource.Status.WITHDRAWN):
-            # Sent again after a withdrawal (or never submitted): a request to publish it again.
-            submit_for_review(resource, user)
-            outcome = Outcome.UPDATED
-        return Submission(resource, outcome)
-
-
-def _submit_change_to_published(layer: SourceLayer, record: SourceRecordValues, user) -> Submission:
-    resource = layer.resource
-    if layer.content_hash == record.content_hash:
-        return Submission(resource, Outcome.UNCHANGED)
-    draft = resource.get_latest_revision_as_object()
-    changed = apply_source_values(draft, record.values)  # the methodist's overlaid fields stay theirs
-    layer.source_url = record.source_url
-    layer.data = record.values
-    layer.content_hash = record.content_hash
-    layer.last_seen = timezone.now()
-    layer.save()
-    if changed:
-        draft.save_revision(user=user, log_action=True)  # a revision only: the published row is untouched
-        resource.refresh_from_db()
-        submit_for_review(resource, user)
-    return Submission(resource, Outcome.UPDATED)
+    """Create or update the organisation's resource described by `document` and send it to review."""
+    intake = intake or vendor_intake(organization, user)
+    mapped = intake.read(document, organization=organization.code, source=source, external_id=external_id)
+    if mapped.item is None:
+        raise SubmissionInvalid(mapped.problems)
+    [result] = intake.load([mapped.item])
+    if result.outcome is Outcome.REJECTED:
+        raise SubmissionInvalid(result.problems)
+    return Submission(Resource.objects.get(pk=result.resource_id), result.outcome)
 
 
 def update(resource: Resource, organization: Organization, changes: dict[str, Any], user) -> Submission:
-    """PATCH: the vendor's current values with `changes` applied, submitted again."""
+    """PATCH: the vendor's current values with `changes` applied (a JSON-LD document replaces them), submitted."""
     layer = resource.source_layer_or_none
     if layer is None:
         # Made in the admin: adopt it as the organisation's record, keyed by its id.
@@ -155,34 +90,28 @@ def update(resource: Resource, organization: Organization, changes: dict[str, An
         layer = SourceLayer.objects.create(
             resource=resource, source=organization.code, external_id=str(resource.pk), data=current
         )
-    return submit(
-        organization,
-        dict(layer.data) | changes,
-        user,
-        external_id=layer.external_id,
-        source=layer.source,
-    )
+    if is_learning_resource(changes):
+        document = changes
+    else:
+        document = dict(layer.data) | changes
+        if "grades" in changes and "levels" not in changes:
+            document.pop("levels", None)  # derived from the new grades again
+    return submit(organization, document, user, source=layer.source, external_id=layer.external_id)
 
 
 def withdraw_submission(resource: Resource, reason: str, user) -> None:
     """The vendor takes its resource down at once (no review needed to remove), ending any pending review."""
-    with transaction.atomic():
-        state = resource.current_workflow_state
-        if state is not None:
-            state.cancel(user=user)
-        # Wagtail lets only publishers unpublish; the catalog lets a vendor take its own content down
-        # (a licence ended, an error), so the unpublishing itself runs without the vendor's user.
-        withdraw(resource, reason=reason, user=None)
+    state = resource.current_workflow_state
+    if state is not None:
+        state.cancel(user=user)
+    # Wagtail lets only publishers unpublish; the catalog lets a vendor take its own content down
+    # (a licence ended, an error), so the unpublishing itself runs without the vendor's user.
+    withdraw(resource, reason=reason, user=None)
 
 
 def submitted_values(resource: Resource) -> dict[str, Any]:
     """What the vendor sees as its resource: the latest revision (the draft under review, if any)."""
     return read_fields(resource.get_latest_revision_as_object())
-
-
-def _values_hash(values: dict[str, Any]) -> str:
-    canonical = json.dumps(values, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 # --- The bulk feed ------------------------------------------------------------------------------------------
@@ -200,82 +129,69 @@ class FeedItemResult:
 def submit_feed(
     organization: Organization, lines: Iterable[bytes], user, *, max_items: int
 ) -> Iterator[FeedItemResult]:
-    """JSON Lines of schema.org LearningResource (the vendor feed format), answered line by line.
+    """JSON Lines of documents (JSON-LD or catalog fields), answered line by line, loaded in batches.
 
-    Each item is validated and submitted in its own transaction: a bad line never stops the others.
+    Every line gets its result and the feed is always read to its end: a line that breaks a rule is
+    rejected with every problem in it, a line past `max_items` is rejected, and a record the database
+    refuses is reported while the rest of its batch commits.
     """
-    known = KnownCodes()
-    subjects = _subject_lookup()
-    seen: set[str] = set()
+    intake = vendor_intake(organization, user)
+    first_line: dict[str, int] = {}
+    pending: list[IntakeItem] = []
+    answered: list[FeedItemResult] = []  # rejected while reading; answered with their batch, in line order
     count = 0
     for line in read_lines(lines):
         count += 1
         if count > max_items:
-            yield FeedItemResult(
-                line.number, Outcome.REJECTED, errors={"line": [f"больше {max_items} строк в запросе"]}
-            )
-            continue
-        yield _submit_line(organization, line.number, line.raw, user, known, subjects, seen)
+            answered.append(_rejected(line.number, {"line": [f"больше {max_items} строк в запросе"]}))
+        else:
+            result = _read_line(intake, organization, line.number, line.raw, first_line)
+            if isinstance(result, FeedItemResult):
+                answered.append(result)
+            else:
+                pending.append(result)
+        if len(pending) + len(answered) >= batch_size():
+            yield from _load(intake, pending, answered)
+            pending, answered = [], []
+    yield from _load(intake, pending, answered)
 
 
-def _submit_line(organization, number, raw, user, known, subjects, seen) -> FeedItemResult:
-    if b"\\u0000" in raw:
-        return FeedItemResult(number, Outcome.REJECTED, errors={"line": ["недопустимый символ NUL (\\u0000)"]})
+def _rejected(number: int, errors: dict[str, list[str]], external_id: str | None = None) -> FeedItemResult:
+    return FeedItemResult(number, Outcome.REJECTED, external_id=external_id, errors=errors)
+
+
+def _read_line(
+    intake: Intake, organization: Organization, number: int, raw: bytes, first_line: dict[str, int]
+) -> FeedItemResult | IntakeItem:
     try:
-        item = parse_line(raw)
-        record = record_from_item(item, source=organization.code, provider=organization.code)
-    except InvalidItem as e:
-        return FeedItemResult(number, Outcome.REJECTED, errors={e.field: [e.reason]})
-    result = FeedItemResult(number, Outcome.REJECTED, external_id=record.external_id)
-    if record.external_id in seen:
-        result.errors = {"identifier": ["повторяется в этом запросе"]}
-        return result
-    seen.add(record.external_id)
-    problems = _feed_problems(item, record, known, subjects)
-    subject_code = subjects.get(_subject_key(record.subject_name or ""))
-    mapped = map_record(record, subject_code, known)
-    problems += mapped.problems
-    if problems or mapped.values is None:
-        result.errors = problems_as_errors(problems)
-        return result
-    try:
-        submission = submit(organization, mapped.values.values, user, external_id=record.external_id, known=known)
-    except SubmissionInvalid as e:
-        result.errors = e.as_errors()
-        return result
-    result.status = submission.outcome
-    result.id = str(submission.resource.pk)
-    return result
+        document = parse_json(raw)
+    except InvalidDocument as error:
+        return _rejected(number, {error.field: [error.reason]})
+    mapped = read_document(document, organization=organization.code, subjects=intake.subjects, codes=intake.codes)
+    if mapped.item is None:
+        identifier = document.get("identifier") or document.get("external_id")
+        return _rejected(
+            number, problems_as_errors(mapped.problems), identifier if isinstance(identifier, str) else None
+        )
+    external_id = mapped.item.external_id
+    if external_id in first_line:
+        errors = {"identifier": [f"повторяет строку {first_line[external_id]} этого запроса"]}
+        return _rejected(number, errors, external_id)
+    first_line[external_id] = number
+    return replace(mapped.item, ref=number)
 
 
-def _feed_problems(item, record: HarvestedRecord, known: KnownCodes, subjects: dict[str, str]) -> list[FieldProblem]:
-    """What the importers tolerate but a vendor must get right: the subject and every topic code."""
-    problems = []
-    alignment = item.get("educationalAlignment") or []
-    for i, entry in enumerate(alignment):
-        name = str(entry.get("targetName", ""))
-        if entry.get("alignmentType") == "educationalSubject" and _subject_key(name) not in subjects:
-            problems.append(
-                FieldProblem(
-                    f"educationalAlignment[{i}].targetName",
-                    f"неизвестный предмет {name!r}: укажите код или название из /api/v1/curriculum/subjects/",
-                )
-            )
-        if entry.get("alignmentType") == "teaches" and name in record.topics and name not in known.topics:
-            problems.append(
-                FieldProblem(f"educationalAlignment[{i}].targetName", f"неизвестный код темы программы: {name!r}")
-            )
-    return problems
+def _load(intake: Intake, pending: list[IntakeItem], answered: list[FeedItemResult]) -> Iterator[FeedItemResult]:
+    loaded = [_line_result(result) for result in intake.load(pending)] if pending else []
+    yield from sorted(answered + loaded, key=lambda result: result.line)
 
 
-def _subject_key(name: str) -> str:
-    return " ".join(name.split()).casefold().replace("ё", "е")
-
-
-def _subject_lookup() -> dict[str, str]:
-    """A subject by its code or by its title, as vendors write it in `educationalSubject`."""
-    lookup = {}
-    for code, title in Subject.objects.values_list("code", "title"):
-        lookup[_subject_key(title)] = code
-        lookup[_subject_key(code)] = code
-    return lookup
+def _line_result(result: ItemResult) -> FeedItemResult:
+    assert result.item is not None
+    return FeedItemResult(
+        line=result.ref,
+        status=result.outcome,
+        id=str(result.resource_id) if result.resource_id else None,
+        external_id=result.item.external_id,
+        errors=problems_as_errors(result.problems),
+    )

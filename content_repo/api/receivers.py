@@ -11,6 +11,7 @@ from wagtail.models import WorkflowState
 from wagtail.signals import published, unpublished, workflow_approved, workflow_rejected
 
 from content_repo.resources.models import Resource
+from content_repo.resources.signals import resources_published
 
 from . import changes
 from .models import WebhookSubscription
@@ -21,6 +22,11 @@ from .webhooks import notify_submission
 def feed_published(sender, instance, **kwargs):
     if isinstance(instance, Resource):
         changes.record_published(instance)
+
+
+@receiver(resources_published, dispatch_uid="api.change_feed.batch_published")
+def feed_batch_published(sender, resource_ids, **kwargs):
+    changes.record_published_many(resource_ids)
 
 
 @receiver(unpublished, dispatch_uid="api.change_feed.unpublished")

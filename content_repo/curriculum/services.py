@@ -130,7 +130,7 @@ def _load_frameworks(entries: Iterable[dict[str, Any]], report: LoadReport) -> N
         )
     for entry in entries:
         if entry.get("parent"):
-            framework = upserter.existing[entry["code"]]
+            framework: Any = upserter.existing[entry["code"]]
             parent = upserter.existing[entry["parent"]]
             if framework.parent_id != parent.pk:
                 framework.parent = parent
@@ -225,3 +225,11 @@ def _load_codifiers(entries: list[dict[str, Any]], subjects: dict[str, Subject],
                 "source": entry.get("source") or "",
             },
         )
+
+
+def levels_for_grades(grades: Iterable[int]) -> list[str]:
+    """The education levels of grades: НОО for 1–4, ООО for 5–9, СОО for 10–11."""
+    levels = set()
+    for grade in grades:
+        levels.add("NOO" if grade <= 4 else "OOO" if grade <= 9 else "SOO")
+    return sorted(levels)

@@ -11,14 +11,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import models
 from django.utils.dateparse import parse_duration
-from django.utils.duration import duration_iso_string
 
-from content_repo.curriculum.models import CodifierElement, Grade, Level, Subject, Topic
-from content_repo.vocabularies.models import Term
-
+from .codes import CatalogCodes
+from .durations import iso_duration
 from .models import Alignment, Resource, ResourcePart
+
+# Writes a value onto a resource, resolving codes through a CatalogCodes read once by the caller.
+Setter = Callable[[Resource, Any, CatalogCodes], None]
 
 
 @dataclass(frozen=True)
@@ -28,13 +28,17 @@ class FieldAdapter:
     name: str
     label: str
     get: Callable[[Resource], Any]
-    set: Callable[[Resource, Any], None]
+    write: Setter
     # Brings a source value into the form `get` returns, so the two compare equal when they mean the same.
     normalise: Callable[[Any], Any] = lambda value: value
 
+    def set(self, resource: Resource, value: Any, codes: CatalogCodes | None = None) -> None:
+        """Write ``value``; without ``codes`` the code tables are read for this one call."""
+        self.write(resource, value, codes or CatalogCodes())
+
 
 def _scalar(name: str, label: str) -> FieldAdapter:
-    return FieldAdapter(name, label, lambda r: getattr(r, name), lambda r, v: setattr(r, name, v))
+    return FieldAdapter(name, label, lambda r: getattr(r, name), lambda r, v, codes: setattr(r, name, v))
 
 
 def _term(name: str, label: str, vocabulary: str) -> FieldAdapter:
@@ -42,35 +46,40 @@ def _term(name: str, label: str, vocabulary: str) -> FieldAdapter:
         value = getattr(resource, name)
         return value.code if value else None
 
-    def set_(resource: Resource, code: str | None) -> None:
-        setattr(resource, name, Term.objects.get(vocabulary=vocabulary, code=code) if code else None)
+    def write(resource: Resource, code: str | None, codes: CatalogCodes) -> None:
+        setattr(resource, name, codes.term(vocabulary, code))
 
-    return FieldAdapter(name, label, get, set_)
+    return FieldAdapter(name, label, get, write)
 
 
-def _m2m(name: str, label: str, model: type[models.Model], key: str) -> FieldAdapter:
+def _m2m(name: str, label: str, key: str) -> FieldAdapter:
     def get(resource: Resource) -> list[Any]:
         return sorted(getattr(obj, key) for obj in getattr(resource, name).all())
 
-    def set_(resource: Resource, values: list[Any]) -> None:
-        getattr(resource, name).set(list(model._default_manager.filter(**{f"{key}__in": values or []})))
+    def write(resource: Resource, values: list[Any], codes: CatalogCodes) -> None:
+        getattr(resource, name).set(codes.rows(name, sorted(set(values or []))))
 
-    return FieldAdapter(name, label, get, set_, normalise=lambda values: sorted(values or []))
+    return FieldAdapter(name, label, get, write, normalise=lambda values: sorted(set(values or [])))
 
 
 def _get_duration(resource: Resource) -> str | None:
-    return duration_iso_string(resource.duration) if resource.duration else None
+    return iso_duration(resource.duration) if resource.duration else None
 
 
-def _set_duration(resource: Resource, value: str | None) -> None:
+def _set_duration(resource: Resource, value: str | None, codes: CatalogCodes) -> None:
     resource.duration = parse_duration(value) if value else None
+
+
+def _normalise_duration(value: str | None) -> str | None:
+    parsed = parse_duration(value) if value else None
+    return iso_duration(parsed) if parsed else None
 
 
 def _get_parts(resource: Resource) -> list[dict[str, str]]:
     return [{"kind": p.kind, "title": p.title, "url": p.url} for p in resource.parts.all()]
 
 
-def _set_parts(resource: Resource, parts: list[dict[str, str]]) -> None:
+def _set_parts(resource: Resource, parts: list[dict[str, str]], codes: CatalogCodes) -> None:
     resource.parts = [  # type: ignore[assignment]  # modelcluster accepts a list of children
         ResourcePart(kind=p["kind"], title=p.get("title", ""), url=p["url"], sort_order=i)
         for i, p in enumerate(parts or [])
@@ -88,15 +97,15 @@ def _get_alignments(resource: Resource) -> list[dict[str, str]]:
     ]
 
 
-def _set_alignments(resource: Resource, alignments: list[dict[str, str]]) -> None:
+def _set_alignments(resource: Resource, alignments: list[dict[str, str]], codes: CatalogCodes) -> None:
     children = []
     for i, spec in enumerate(alignments or []):
         target = spec["target"]
         alignment = Alignment(alignment_type=spec.get("type", "teaches"), status=spec.get("status", "suggested"))
         if target.startswith("codifier:"):
-            alignment.codifier_element = CodifierElement.objects.get(code=target.removeprefix("codifier:"))
+            alignment.codifier_element_id = codes.codifier_elements[target.removeprefix("codifier:")]
         else:
-            alignment.topic = Topic.objects.get(code=target)
+            alignment.topic_id = codes.topics[target]
         alignment.sort_order = i
         children.append(alignment)
     resource.alignments = children  # type: ignore[assignment]
@@ -109,11 +118,11 @@ OVERLAY_FIELDS: dict[str, FieldAdapter] = {
         _scalar("description", "описание"),
         _scalar("keywords", "ключевые слова"),
         _term("resource_type", "тип ресурса", "resource_type"),
-        _m2m("educational_use", "образовательное использование", Term, "code"),
+        _m2m("educational_use", "образовательное использование", "code"),
         _term("interactivity", "интерактивность", "interactivity"),
-        _m2m("subjects", "предметы", Subject, "code"),
-        _m2m("grades", "классы", Grade, "number"),
-        _m2m("levels", "уровни", Level, "code"),
+        _m2m("subjects", "предметы", "code"),
+        _m2m("grades", "классы", "number"),
+        _m2m("levels", "уровни", "code"),
         _scalar("lesson_number", "номер урока"),
         _term("language", "язык", "language"),
         _term("license", "лицензия", "license"),
@@ -123,7 +132,7 @@ OVERLAY_FIELDS: dict[str, FieldAdapter] = {
         _scalar("authors", "авторы"),
         _scalar("url", "адрес у поставщика"),
         _scalar("embed_url", "адрес для встраивания"),
-        FieldAdapter("duration", "продолжительность", _get_duration, _set_duration),
+        FieldAdapter("duration", "продолжительность", _get_duration, _set_duration, _normalise_duration),
         _scalar("typical_age_min", "возраст от"),
         _scalar("typical_age_max", "возраст до"),
         _scalar("accessibility_features", "особенности доступности"),
@@ -138,7 +147,7 @@ def read_fields(resource: Resource, names: list[str] | None = None) -> dict[str,
     return {name: OVERLAY_FIELDS[name].get(resource) for name in names or OVERLAY_FIELDS}
 
 
-def apply_source_values(resource: Resource, values: dict[str, Any]) -> list[str]:
+def apply_source_values(resource: Resource, values: dict[str, Any], codes: CatalogCodes | None = None) -> list[str]:
     """Write source values onto the resource for every field nobody overlaid; returns the fields changed."""
     changed = []
     overlaid = set(resource.overlaid_fields or [])
@@ -147,7 +156,8 @@ def apply_source_values(resource: Resource, values: dict[str, Any]) -> list[str]
         if name in overlaid:
             continue
         if adapter.get(resource) != adapter.normalise(value):
-            adapter.set(resource, value)
+            codes = codes or CatalogCodes()
+            adapter.set(resource, value, codes)
             changed.append(name)
     return changed
 

@@ -1,12 +1,11 @@
-"""The work done on resources: loading source values, moderation, withdrawal, reverting overlaid fields.
+"""The work done on resources: moderation, withdrawal, editing and reverting overlaid fields.
 
-Views, commands, API endpoints and importers call these functions; they never reimplement the rules.
+Views, commands, API endpoints and importers call these functions; they never reimplement the rules. Loading
+values from outside (harvests, vendors, spreadsheets) is the intake's work: ``content_repo.intake``.
 """
 
 from __future__ import annotations
 
-import enum
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -15,87 +14,9 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.models import TaskState, WorkflowState
 
-from .models import Resource, SourceLayer, resource_uuid
-from .overlay import OVERLAY_FIELDS, apply_source_values
-
-
-class LoadOutcome(enum.Enum):
-    """What loading one source record did to the catalog."""
-
-    CREATED = "created"
-    UPDATED = "updated"
-    UNCHANGED = "unchanged"
-
-
-@dataclass(frozen=True)
-class SourceRecordValues:
-    """A harvested record on its way into the catalog: identity, provenance and overlayable field values."""
-
-    source: str
-    external_id: str
-    source_url: str
-    content_hash: str
-    values: dict[str, Any]
-    provider_code: str | None = None
-
-
-def load_source_record(
-    record: SourceRecordValues, *, publish: bool, user: AbstractBaseUser | None = None
-) -> tuple[Resource, LoadOutcome]:
-    """Upsert a resource from its source: the source layer always, live fields only where not overlaid.
-
-    `publish` is the source's policy: publish at once, or leave the change as a draft for review.
-    """
-    from content_repo.publishers.models import Organization
-
-    unknown = set(record.values) - set(OVERLAY_FIELDS)
-    if unknown:
-        raise ValidationError(f"неизвестные поля записи источника: {', '.join(sorted(unknown))}")
-    now = timezone.now()
-    with transaction.atomic():
-        layer = (
-            SourceLayer.objects.select_for_update()
-            .select_related("resource")
-            .filter(source=record.source, external_id=record.external_id)
-            .first()
-        )
-        if layer is None:
-            resource = Resource(id=resource_uuid(record.source, record.external_id), live=False)
-            layer = SourceLayer(resource=resource, source=record.source, external_id=record.external_id)
-            outcome = LoadOutcome.CREATED
-        else:
-            resource = layer.resource
-            if layer.content_hash == record.content_hash and layer.withdrawn_at is None:
-                layer.last_seen = now
-                layer.save(update_fields=["last_seen"])
-                return resource, LoadOutcome.UNCHANGED
-            outcome = LoadOutcome.UPDATED
-        if record.provider_code and resource.provider_id is None:
-            resource.provider = Organization.objects.filter(code=record.provider_code).first()
-        changed = apply_source_values(resource, record.values)
-        was_withdrawn = layer.withdrawn_at is not None
-        # Under a review-first policy a live resource keeps its published row: the source's change waits in
-        # a draft revision until a methodist approves it.
-        keep_live_row = not publish and resource.live and outcome is LoadOutcome.UPDATED
-        if not keep_live_row:
-            resource.withdrawn_at = None
-            resource.save()
-        layer.resource = resource
-        layer.source_url = record.source_url
-        layer.data = record.values
-        layer.content_hash = record.content_hash
-        layer.last_seen = now
-        layer.withdrawn_at = None
-        layer.withdrawn_reason = ""
-        layer.save()
-        if outcome is LoadOutcome.CREATED or changed or was_withdrawn or (publish and not resource.live):
-            revision = resource.save_revision(user=user, log_action=True)
-            if publish:
-                revision.publish(user=user, log_action=True)
-                resource.refresh_from_db()
-            else:
-                submit_for_review(resource, user)
-        return resource, outcome
+from .codes import CatalogCodes
+from .models import Resource, SourceLayer
+from .overlay import OVERLAY_FIELDS, mark_overlaid
 
 
 def withdraw_from_source(layer: SourceLayer, reason: str) -> None:
@@ -182,14 +103,13 @@ def source_values(resource: Resource) -> dict[str, Any]:
 
 def edit_fields(resource: Resource, values: dict[str, Any], user: AbstractBaseUser | None = None) -> list[str]:
     """An editor's change to several fields at once (bulk actions, API): overlaid, saved, published if live."""
-    from .overlay import mark_overlaid
-
     with transaction.atomic():
         changed = [name for name, value in values.items() if OVERLAY_FIELDS[name].get(resource) != value]
         if not changed:
             return []
+        codes = CatalogCodes()
         for name in changed:
-            OVERLAY_FIELDS[name].set(resource, values[name])
+            OVERLAY_FIELDS[name].set(resource, values[name], codes)
         mark_overlaid(resource, source_values(resource), changed)
         resource.save()
         revision = resource.save_revision(user=user, log_action=True)

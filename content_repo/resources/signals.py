@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 from wagtail.models import TaskState, WorkflowState
 from wagtail.signals import published, unpublished, workflow_approved, workflow_rejected, workflow_submitted
 
 from .models import Resource
+
+# The batch counterpart of Wagtail's `published`, sent (inside the transaction) by loads that write many
+# resources at once in their published state: `resource_ids` were published by one statement, so the change
+# feed and the search index are told once for all of them. Status is already written with the rows.
+resources_published = Signal()
 
 
 def _set_status(resource_id, status: str, reason: str = "") -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from content_repo.intake.items import Outcome, Policy
+from content_repo.intake.services import Intake
 from content_repo.resources.models import SourceLayer
-from content_repo.resources.validation import KnownCodes
 from importers.engine.runner import (
     HarvestConfigError,
     HarvestOptions,
@@ -15,9 +16,7 @@ from importers.engine.runner import (
 )
 from importers.engine.stages import StageResult
 from importers.http import PoliteClient
-from importers.loading import map_record
 from importers.sources.base import GatherReport, GatherStatus, ItemStatus, harvest
-from importers.subjects import map_subject
 
 __all__ = ["DryRunResult", "dry_run"]
 
@@ -53,7 +52,7 @@ def dry_run(code: str, options: HarvestOptions | None = None, progress=None) -> 
     if not base_url:
         raise HarvestConfigError(f"у источника {code!r} не задан адрес; укажите --base-url")
     result = DryRunResult(source=code)
-    known = KnownCodes()
+    intake = Intake(policy=Policy.PUBLISH if source.publishes else Policy.REVIEW)
     report = GatherReport()
     seen: set[str] = set()
     with PoliteClient(_client_settings(source, definition, options, base_url)) as client:
@@ -61,7 +60,7 @@ def dry_run(code: str, options: HarvestOptions | None = None, progress=None) -> 
             if options.limit is not None and index >= options.limit:
                 break
             result.gathered += 1
-            status = _compare(outcome, source.code, source.kind, known, result, seen)
+            status = _compare(outcome, source.code, intake, result, seen)
             if progress is not None:
                 progress(status)
     result.gather_status = report.status.value
@@ -75,26 +74,25 @@ def dry_run(code: str, options: HarvestOptions | None = None, progress=None) -> 
     return result
 
 
-def _compare(outcome, code: str, kind: str, known: KnownCodes, result: DryRunResult, seen: set[str]) -> StageResult:
+def _compare(outcome, code: str, intake: Intake, result: DryRunResult, seen: set[str]) -> StageResult:
+    """What the load would do with one harvested item: the intake's own mapping and classification."""
     if outcome.record is None:
         if outcome.status in (ItemStatus.FAILED, ItemStatus.SKIPPED):
             result.failed += 1
             result.problems.append(f"{outcome.ref.external_id}: {outcome.error}")
             return StageResult.FAILED
         return StageResult.GONE
-    record = replace(outcome.record, source=code)
-    mapped = map_record(record, map_subject(kind, record.subject_name), known)
-    if mapped.values is None:
+    mapped = intake.map(replace(outcome.record, source=code))
+    if mapped.item is None:
         result.failed += 1
-        result.problems += [f"{record.external_id}: {p.field}: {p.message}" for p in mapped.problems]
+        result.problems += [f"{outcome.record.external_id}: {p.field}: {p.message}" for p in mapped.problems]
         return StageResult.FAILED
-    seen.add(record.external_id)
-    layer = SourceLayer.objects.filter(source=code, external_id=record.external_id).first()
-    if layer is None:
-        result.created += 1
-        return StageResult.CREATED
-    if layer.content_hash == mapped.values.content_hash and layer.withdrawn_at is None:
-        result.unchanged += 1
-        return StageResult.UNCHANGED
-    result.updated += 1
-    return StageResult.UPDATED
+    seen.add(mapped.item.external_id)
+    layer = intake.existing([mapped.item]).get((code, mapped.item.external_id))
+    verdict, problems = intake.classify(mapped.item, layer)
+    if verdict is Outcome.REJECTED:
+        result.failed += 1
+        result.problems += [f"{mapped.item.external_id}: {p.field}: {p.message}" for p in problems]
+        return StageResult.FAILED
+    setattr(result, verdict.value, getattr(result, verdict.value) + 1)
+    return StageResult[verdict.name]

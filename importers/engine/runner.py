@@ -39,6 +39,8 @@ __all__ = [
     "HarvestConfigError",
     "HarvestOptions",
     "ProgressCallback",
+    "WithdrawalNotConfirmable",
+    "confirm_withdrawal",
     "get_harvest_source",
     "rerun_stored_stages",
     "run_harvest",
@@ -305,13 +307,12 @@ def process_batch(ctx: RunContext, refs: list[ItemRef], progress: ProgressCallba
 def _transform_and_load(ctx: RunContext, records: list[HarvestRecord], progress: ProgressCallback | None) -> None:
     if not records:
         return
+    for record in records:
+        if record.state == State.FETCHED and transform_stage(ctx, record) is StageResult.FAILED:
+            _tally(ctx.job, StageResult.FAILED, progress)
+    transformed = [record for record in records if record.state == State.TRANSFORMED]
     with transaction.atomic():
-        for record in records:
-            result = StageResult.OK
-            if record.state == State.FETCHED:
-                result = transform_stage(ctx, record)
-            if record.state == State.TRANSFORMED:
-                result = load_stage(ctx, record)
+        for result in load_stage(ctx, transformed):
             _tally(ctx.job, result, progress)
         HarvestRecord.objects.bulk_update(records, ["record", "record_hash", "catalog_id", "state", "last_job"])
         _save_progress(ctx)
@@ -347,12 +348,11 @@ def _save_progress(ctx: RunContext) -> None:
     HarvestError.objects.bulk_create(ctx.errors)
     ctx.errors.clear()
     notes = dict(job.notes)
-    if ctx.unmapped:
+    if new_unmapped := ctx.take_unmapped():
         unmapped = dict(notes.get("unmapped_subjects", {}))
-        for name, count in ctx.unmapped.items():
+        for name, count in new_unmapped.items():
             unmapped[name] = unmapped.get(name, 0) + count
         notes["unmapped_subjects"] = unmapped
-        ctx.unmapped.clear()
     if ctx.notes:
         messages = dict(notes.get("messages", {}))
         for message, count in ctx.notes.items():
@@ -395,7 +395,7 @@ def _finish(ctx: RunContext, report: GatherReport) -> None:
     with transaction.atomic():
         _save_progress(ctx)
     if status is GatherStatus.COMPLETE:
-        withdraw_missing(ctx)
+        _withdraw_or_hold(ctx)
         # A 304 for the feed next time skips every item, so only a run without failures may allow it.
         validators = report.feed_validators if job.failed == 0 else None
         source.feed_etag = ((validators.etag if validators else None) or "")[:300]
@@ -403,7 +403,69 @@ def _finish(ctx: RunContext, report: GatherReport) -> None:
         source.save(update_fields=["feed_etag", "feed_last_modified"])
     elif status is GatherStatus.INCOMPLETE:
         logger.warning("%s: the gather was incomplete, nothing is withdrawn", source.code)
-    _stop(job, JobState.FINISHED, ctx)
+    _stop(job, _final_state(job, report), ctx)
+
+
+def _final_state(job: HarvestJob, report: GatherReport) -> str:
+    """Failed when nothing could be listed, partial when anything went wrong, finished only when nothing did."""
+    if report.listing_failures and report.listing_pages == 0 and job.gathered == 0:
+        return JobState.FAILED
+    if report.listing_failures or report.rejected or job.failed:
+        return JobState.PARTIAL
+    return JobState.FINISHED
+
+
+def _missing_layers(job: HarvestJob):
+    """Source layers of the job's source that are live in the catalog but the job did not see alive."""
+    alive = (
+        HarvestRecord.objects.filter(source=job.source, seen_in_job=job)
+        .exclude(state=State.GONE)
+        .exclude(catalog_id="")
+        .values("catalog_id")
+    )
+    return SourceLayer.objects.filter(source=job.source.code, withdrawn_at__isnull=True).exclude(external_id__in=alive)
+
+
+def _withdraw_or_hold(ctx: RunContext) -> None:
+    """Withdraw what a complete gather no longer lists — unless it is more than the allowed share of the source.
+
+    A feed cut short at a line boundary or a listing that silently lost a section looks complete; withdrawing
+    a large share of a source on its word waits for a methodist (:func:`confirm_withdrawal`).
+    """
+    job = ctx.job
+    missing = _missing_layers(job).count()
+    total = SourceLayer.objects.filter(source=job.source.code, withdrawn_at__isnull=True).count()
+    share = importer_settings().withdraw_max_share
+    if missing and missing > share * total:
+        job.withdrawal_pending = missing
+        message = (
+            f"полный сбор снял бы {missing} из {total} ресурсов источника (больше {share:.0%}): "
+            "ничего не снято, нужно подтверждение методиста"
+        )
+        logger.warning("%s: %s", job.source.code, message)
+        ctx.notes[message] += 1
+        return
+    withdraw_missing(ctx)
+
+
+class WithdrawalNotConfirmable(ValueError):
+    """The job's held withdrawal cannot be confirmed (nothing held, or a newer job has run since)."""
+
+
+def confirm_withdrawal(job: HarvestJob, user: Any) -> int:
+    """A methodist confirms a withdrawal the job held back; returns how many resources were withdrawn."""
+    if not job.withdrawal_pending:
+        raise WithdrawalNotConfirmable("у задания нет снятия, ждущего подтверждения")
+    newer = job.source.jobs.filter(started_at__gt=job.started_at).exclude(state=JobState.ABANDONED).exists()
+    if newer:
+        raise WithdrawalNotConfirmable("после этого задания источник уже собирался: подтверждать нечего")
+    ctx = RunContext(job=job, source=job.source, definition=None, user=user)
+    withdrawn = withdraw_missing(ctx)
+    job.withdrawal_pending = 0
+    job.withdrawal_confirmed_by = user
+    job.withdrawal_confirmed_at = timezone.now()
+    job.save(update_fields=["withdrawal_pending", "withdrawal_confirmed_by", "withdrawal_confirmed_at", "withdrawn"])
+    return withdrawn
 
 
 def withdraw_missing(ctx: RunContext) -> int:
@@ -413,13 +475,7 @@ def withdraw_missing(ctx: RunContext) -> int:
     memory does not grow with the catalog.
     """
     job, source = ctx.job, ctx.source
-    alive = (
-        HarvestRecord.objects.filter(source=source, seen_in_job=job)
-        .exclude(state=State.GONE)
-        .exclude(catalog_id="")
-        .values("catalog_id")
-    )
-    pending = SourceLayer.objects.filter(source=source.code, withdrawn_at__isnull=True).exclude(external_id__in=alive)
+    pending = _missing_layers(job)
     reason = f"нет в источнике при полном сборе (задание #{job.pk} от {job.started_at:%d.%m.%Y})"
     skipped: set[int] = set()
     withdrawn = 0

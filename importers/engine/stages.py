@@ -1,8 +1,9 @@
-"""The four stages of a harvest, one record at a time, each re-runnable on its own.
+"""The four stages of a harvest, each re-runnable on its own.
 
-Every stage function takes the run's :class:`RunContext` and a :class:`HarvestRecord`, updates the
-record in memory (the caller saves it in a batch) and returns a :class:`StageResult`. A failure is
-recorded as a pending :class:`HarvestError` and the record's state becomes ``FAILED``; it never
+Gather, fetch and transform take the run's :class:`RunContext` and one :class:`HarvestRecord`; load takes a
+batch of them and hands it to the intake path (``content_repo.intake``), which writes it in bulk. Every stage
+updates the records in memory (the caller saves them in a batch) and returns :class:`StageResult` values. A
+failure is recorded as a pending :class:`HarvestError` and the record's state becomes ``FAILED``; it never
 raises, so one bad record never stops a job.
 """
 
@@ -12,23 +13,19 @@ import hashlib
 import logging
 import traceback
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db import DatabaseError, transaction
-
-from content_repo.resources.services import LoadOutcome, load_source_record
-from content_repo.resources.validation import KnownCodes
+from content_repo.intake.items import Outcome, Policy
+from content_repo.intake.records import HarvestedRecord
+from content_repo.intake.services import Intake
 from importers.errors import DisallowedByRobots, FetchError, HTTPStatusError, TransformError
 from importers.http import PoliteClient, Validators
-from importers.loading import map_record
 from importers.models import HarvestError, HarvestJob, HarvestRecord, HarvestSource, Stage
-from importers.records import HarvestedRecord
 from importers.sources.base import ItemRef, SourceDefinition, TransformContext
-from importers.subjects import map_subject
 
 __all__ = [
     "DONE_STATES",
@@ -47,11 +44,6 @@ State = HarvestRecord.State
 DONE_STATES = frozenset({State.LOADED, State.NOT_MODIFIED, State.GONE, State.FAILED})
 # States whose stored validators and payload hash describe what the catalog holds.
 _TRUSTED_STATES = frozenset({State.LOADED, State.NOT_MODIFIED})
-_LOAD_RESULTS = {
-    LoadOutcome.CREATED: "CREATED",
-    LoadOutcome.UPDATED: "UPDATED",
-    LoadOutcome.UNCHANGED: "UNCHANGED",
-}
 
 
 class StageResult(Enum):
@@ -75,13 +67,28 @@ class RunContext:
     source: HarvestSource
     definition: SourceDefinition | None
     client: PoliteClient | None = None
-    known: KnownCodes = field(default_factory=KnownCodes)
     full: bool = False
     since: datetime | None = None
     user: Any = None
     errors: list[HarvestError] = field(default_factory=list)
-    unmapped: Counter[str] = field(default_factory=Counter)
     notes: Counter[str] = field(default_factory=Counter)
+    _intake: Intake | None = field(default=None, repr=False)
+
+    @property
+    def intake(self) -> Intake:
+        """The intake session of the job, under the source's policy (codes and subjects read once)."""
+        if self._intake is None:
+            policy = Policy.PUBLISH if self.source.publishes else Policy.REVIEW
+            self._intake = Intake(policy=policy, user=self.user)
+        return self._intake
+
+    def take_unmapped(self) -> Counter[str]:
+        """Subject names the job could not map since the last call."""
+        if self._intake is None:
+            return Counter()
+        unmapped = Counter(self._intake.subjects.unmapped)
+        self._intake.subjects.unmapped.clear()
+        return unmapped
 
     def fail(
         self,
@@ -218,26 +225,30 @@ def accept_record(ctx: RunContext, record: HarvestRecord, harvested: HarvestedRe
     return StageResult.OK
 
 
-def load_stage(ctx: RunContext, record: HarvestRecord) -> StageResult:
-    """Map the record to catalog values and upsert it through the editorial overlay."""
-    if record.record is None:
-        return ctx.fail(Stage.LOAD, record, "нет преобразованной записи")
-    harvested = HarvestedRecord.from_dict(record.record)
-    subject_code = harvested.subject_code or map_subject(ctx.source.kind, harvested.subject_name)
-    if harvested.subject_name and subject_code is None:
-        ctx.unmapped[harvested.subject_name] += 1
-    mapped = map_record(harvested, subject_code, ctx.known)
-    for note in mapped.notes:
-        if not note.startswith("предмет источника"):
-            ctx.notes[note] += 1
-    if mapped.values is None:
-        problems = "; ".join(f"{problem.field}: {problem.message}" for problem in mapped.problems)
-        return ctx.fail(Stage.LOAD, record, problems)
-    try:
-        with transaction.atomic():
-            _resource, outcome = load_source_record(mapped.values, publish=ctx.source.publishes, user=ctx.user)
-    except (ValidationError, DatabaseError) as error:
-        return ctx.fail(Stage.LOAD, record, f"{type(error).__name__}: {error}", error)
-    record.catalog_id = harvested.external_id
-    record.state, record.last_job = State.LOADED, ctx.job
-    return StageResult[_LOAD_RESULTS[outcome]]
+def load_stage(ctx: RunContext, records: Sequence[HarvestRecord]) -> list[StageResult]:
+    """Map a batch of transformed records to catalog values and load them through the intake path."""
+    results: dict[int, StageResult] = {}
+    items = []
+    for index, record in enumerate(records):
+        if record.record is None:
+            results[index] = ctx.fail(Stage.LOAD, record, "нет преобразованной записи")
+            continue
+        mapped = ctx.intake.map(HarvestedRecord.from_dict(record.record))
+        for note in mapped.notes:
+            if not note.startswith("предмет не сопоставлен"):  # counted by name in the job's report
+                ctx.notes[note] += 1
+        if mapped.item is None:
+            problems = "; ".join(f"{problem.field}: {problem.message}" for problem in mapped.problems)
+            results[index] = ctx.fail(Stage.LOAD, record, problems)
+        else:
+            items.append(replace(mapped.item, ref=index))
+    for result in ctx.intake.load(items) if items else []:
+        record = records[result.ref]
+        if result.outcome is Outcome.REJECTED:
+            results[result.ref] = ctx.fail(Stage.LOAD, record, result.message())
+            continue
+        assert result.item is not None
+        record.catalog_id = result.item.external_id  # a redirect may have changed it
+        record.state, record.last_job = State.LOADED, ctx.job
+        results[result.ref] = StageResult[result.outcome.name]
+    return [results[index] for index in range(len(records))]

@@ -20,9 +20,9 @@ from enum import Enum
 from typing import Any, Protocol
 from urllib.parse import unquote, urljoin, urlsplit
 
+from content_repo.intake.records import HarvestedRecord
 from importers.errors import DisallowedByRobots, FetchError, HTTPStatusError, TransformError
 from importers.http import FetchResult, FetchStatus, PoliteClient, Validators
-from importers.records import HarvestedRecord
 
 __all__ = [
     "GatherProblem",
@@ -104,7 +104,12 @@ class GatherReport:
 
     @property
     def status(self) -> GatherStatus:
-        if not self.finished or self.listing_failures:
+        """``COMPLETE`` only when the listing was read to its end and every item in it could be read.
+
+        A listing with rejected items (invalid feed lines) is incomplete for withdrawal: an item we could not
+        read may still be at the source, and a truncated or undecodable feed shows up as just such lines.
+        """
+        if not self.finished or self.listing_failures or self.rejected:
             return GatherStatus.INCOMPLETE
         return GatherStatus.UNCHANGED if self.unchanged else GatherStatus.COMPLETE
 

@@ -13,10 +13,10 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
+from content_repo.intake.records import HarvestedRecord
 from importers.errors import TransformError
 from importers.html import normalise_text
 from importers.http import PoliteClient
-from importers.records import HarvestedRecord
 from importers.sources.base import (
     GatherReport,
     ItemRef,

@@ -17,11 +17,11 @@ from urllib.parse import urlsplit
 
 import lxml.html
 
+from content_repo.intake.records import HarvestedRecord, PartKind, RecordPart
 from importers.encoding import decode_body
 from importers.errors import TransformError
 from importers.html import class_xpath, first, parse_document, parse_fragment, text_of
 from importers.http import PoliteClient
-from importers.records import HarvestedRecord, PartKind, RecordPart
 from importers.sources.base import (
     GatherReport,
     ItemRef,

@@ -1,22 +1,23 @@
 """Учи.ру: the partner feed (JSON Lines of schema.org LearningResource), read from a URL or a file.
 
 Учи.ру has no public catalog to crawl (docs/sources-research.md §3), so the partner sends a feed in
-the generic vendor format of :mod:`importers.sources.learning_resource_feed`. Every line is one item;
-gather validates each line and reports rejected ones with their line number.
+the generic vendor format, read by the intake's JSON-LD reader (:mod:`content_repo.intake.jsonld`). Every
+line is one item; gather validates each line and reports rejected ones with their line number and every
+problem found in them.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from content_repo.intake.jsonld import InvalidDocument, parse_json, read_learning_resource, read_lines
+from content_repo.intake.records import HarvestedRecord
 from importers.errors import TransformError
 from importers.http import PoliteClient, Validators
-from importers.records import HarvestedRecord
 from importers.sources.base import (
     GatherReport,
     ItemRef,
@@ -25,7 +26,6 @@ from importers.sources.base import (
     listing_page,
     parse_timestamp,
 )
-from importers.sources.learning_resource_feed import InvalidItem, parse_line, read_lines, record_from_item
 
 __all__ = ["FEED_PATH", "SOURCE", "SOURCE_CODE", "gather", "transform"]
 
@@ -64,27 +64,39 @@ def gather(
     else:
         with Path(base_url).open("rb") as feed:
             yield from _items(base_url, feed, report)
+    if report.items == 0 and not report.rejected:
+        # An empty answer is a broken export, not a partner who withdrew everything.
+        report.listing_failed(base_url, "фид пуст: нет ни одной записи")
     report.finish()
+
+
+def _read(payload: bytes | str) -> tuple[HarvestedRecord | None, str]:
+    """One feed line as a record, or every problem with it as one message."""
+    try:
+        item = parse_json(payload)
+    except InvalidDocument as error:
+        return None, str(error)
+    record, problems = read_learning_resource(item, source=SOURCE_CODE, provider=SOURCE_CODE)
+    return record, "; ".join(f"{problem.field}: {problem.message}" for problem in problems)
 
 
 def _items(location: str, lines: Iterable[bytes], report: GatherReport) -> Iterator[ItemRef]:
     first_line_of: dict[str, int] = {}
     for line in read_lines(lines):
-        try:
-            item = parse_line(line.raw)
-        except InvalidItem as error:
-            report.reject(location, str(error), line=line.number)
+        record, reason = _read(line.raw)
+        if record is None:
+            report.reject(location, reason, line=line.number)
             continue
-        identifier = item["identifier"].strip()
+        identifier = record.external_id
         if identifier in first_line_of:
-            reason = f"identifier: duplicate of line {first_line_of[identifier]}"
+            reason = f"identifier: повторяет строку {first_line_of[identifier]}"
             report.reject(location, reason, line=line.number, external_id=identifier)
             continue
         first_line_of[identifier] = line.number
         report.items += 1
         yield ItemRef(
             external_id=identifier,
-            url=item["url"].strip(),
+            url=record.url,
             context={"feed": location, "line": line.number},
             payload=line.raw,
             content_type=_CONTENT_TYPE,
@@ -93,22 +105,22 @@ def _items(location: str, lines: Iterable[bytes], report: GatherReport) -> Itera
 
 def transform(payload: bytes | str, context: TransformContext) -> HarvestedRecord:
     """Validate one feed line again (transform is pure and trusts nothing) and map it."""
-    try:
-        item = parse_line(payload)
-    except InvalidItem as error:
+    record, reason = _read(payload)
+    if record is None:
         line = context.listing.get("line")
         where = f"{context.external_id} (line {line})" if line else context.external_id
-        raise TransformError(SOURCE_CODE, where, error.field, error.reason) from error
-    return record_from_item(item, source=SOURCE_CODE, provider=SOURCE_CODE)
+        field, _, message = reason.partition(": ")
+        raise TransformError(SOURCE_CODE, where, field, message)
+    return record
 
 
 def modified_at(ref: ItemRef) -> datetime | None:
     """``dateModified`` of the feed line, for ``harvest --since``."""
     try:
-        item = json.loads(ref.payload or b"{}")
-    except ValueError:
+        item = parse_json(ref.payload or b"{}")
+    except InvalidDocument:
         return None
-    return parse_timestamp(item.get("dateModified")) if isinstance(item, dict) else None
+    return parse_timestamp(item.get("dateModified"))
 
 
 SOURCE = SourceDefinition(

@@ -15,11 +15,11 @@ from urllib.parse import urlsplit
 
 import lxml.html
 
+from content_repo.intake.records import HarvestedRecord
 from importers.encoding import decode_body
 from importers.errors import TransformError
 from importers.html import class_xpath, first, parse_document, text_of
 from importers.http import PoliteClient
-from importers.records import HarvestedRecord
 from importers.sources.base import (
     GatherReport,
     ItemRef,

@@ -39,12 +39,11 @@ def test_listing_filters(client, users):
 
 
 def test_bulk_set_grades_and_license_are_methodist_edits(client, users):
-    from content_repo.resources.services import SourceRecordValues, load_source_record
+    from content_repo.intake.items import IntakeItem
+    from tests.factories import load_item
 
-    a, _ = load_source_record(
-        SourceRecordValues(
-            "resh", "1", "https://resh.edu.ru/subject/lesson/1/", "h", {"title": "Урок А", "grades": [5]}
-        ),
+    a, _ = load_item(
+        IntakeItem("resh", "1", "https://resh.edu.ru/subject/lesson/1/", "h", {"title": "Урок А", "grades": [5]}),
         publish=True,
     )
     b = make_resource(provider=users.org_b, title="Урок Б", publish=True)

@@ -2,14 +2,10 @@
 
 import pytest
 
+from content_repo.intake.items import IntakeItem, Outcome
 from content_repo.resources.models import Resource
-from content_repo.resources.services import (
-    LoadOutcome,
-    SourceRecordValues,
-    edit_fields,
-    load_source_record,
-    revert_field,
-)
+from content_repo.resources.services import edit_fields, revert_field
+from tests.factories import load_item
 
 from .test_moderation import _minimal_form
 
@@ -17,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def record(title="Урок 1. Натуральные числа", description="Описание источника", grades=(5,), digest="h1"):
-    return SourceRecordValues(
+    return IntakeItem(
         source="resh",
         external_id="7700",
         source_url="https://resh.edu.ru/subject/lesson/7700/",
@@ -42,29 +38,29 @@ def record(title="Урок 1. Натуральные числа", description="�
 
 
 def test_load_creates_then_skips_unchanged_then_updates():
-    resource, outcome = load_source_record(record(), publish=True)
-    assert outcome is LoadOutcome.CREATED
+    resource, outcome = load_item(record(), publish=True)
+    assert outcome is Outcome.CREATED
     assert resource.live is True
     assert resource.provider.code == "resh"
     assert [p.kind for p in resource.parts.all()] == ["start"]
 
-    same, outcome = load_source_record(record(), publish=True)
-    assert outcome is LoadOutcome.UNCHANGED
+    same, outcome = load_item(record(), publish=True)
+    assert outcome is Outcome.UNCHANGED
     assert same.pk == resource.pk
     assert Resource.objects.count() == 1
     assert resource.revisions.count() == 1
 
-    _, outcome = load_source_record(record(description="Новое описание", digest="h2"), publish=True)
-    assert outcome is LoadOutcome.UPDATED
+    _, outcome = load_item(record(description="Новое описание", digest="h2"), publish=True)
+    assert outcome is Outcome.UPDATED
     assert Resource.objects.get().description == "Новое описание"
 
 
 def test_source_update_keeps_the_methodists_field(users):
-    resource, _ = load_source_record(record(), publish=True)
+    resource, _ = load_item(record(), publish=True)
     edit_fields(resource, {"title": "Натуральные числа (исправлено методистом)"}, users.methodist)
     assert resource.overlaid_fields == ["title"]
 
-    load_source_record(
+    load_item(
         record(title="Урок 1. Натуральные числа и нуль", description="Обновлено", grades=(5, 6), digest="h2"),
         publish=True,
     )
@@ -77,7 +73,7 @@ def test_source_update_keeps_the_methodists_field(users):
 
 
 def test_revert_gives_the_field_back_to_the_source(users):
-    resource, _ = load_source_record(record(), publish=True)
+    resource, _ = load_item(record(), publish=True)
     edit_fields(resource, {"title": "Правка методиста"}, users.methodist)
 
     revert_field(resource, "title", users.methodist)
@@ -85,13 +81,13 @@ def test_revert_gives_the_field_back_to_the_source(users):
     resource.refresh_from_db()
     assert resource.title == "Урок 1. Натуральные числа"
     assert resource.overlaid_fields == []
-    load_source_record(record(title="Урок 1. Новое название", digest="h3"), publish=True)
+    load_item(record(title="Урок 1. Новое название", digest="h3"), publish=True)
     resource.refresh_from_db()
     assert resource.title == "Урок 1. Новое название"
 
 
 def test_admin_edit_marks_the_field_as_the_methodists(client, users):
-    resource, _ = load_source_record(record(), publish=True)
+    resource, _ = load_item(record(), publish=True)
     client.force_login(users.methodist)
     url = f"/admin/snippets/resources/resource/edit/{resource.pk}/"
     form = _minimal_form(resource) | {
@@ -126,7 +122,7 @@ def test_admin_edit_marks_the_field_as_the_methodists(client, users):
 def test_withdrawn_source_record_is_unpublished_and_kept():
     from content_repo.resources.services import withdraw_from_source
 
-    resource, _ = load_source_record(record(), publish=True)
+    resource, _ = load_item(record(), publish=True)
     withdraw_from_source(resource.source_layer, "нет в полном списке источника")
 
     resource.refresh_from_db()
@@ -134,9 +130,9 @@ def test_withdrawn_source_record_is_unpublished_and_kept():
     assert resource.status == Resource.Status.WITHDRAWN
     assert resource.source_layer.withdrawn_reason == "нет в полном списке источника"
 
-    _, outcome = load_source_record(record(), publish=True)
+    _, outcome = load_item(record(), publish=True)
     resource.refresh_from_db()
-    assert outcome is LoadOutcome.UPDATED
+    assert outcome is Outcome.UPDATED
     assert resource.live is True
     assert resource.status == Resource.Status.PUBLISHED
 
@@ -144,11 +140,11 @@ def test_withdrawn_source_record_is_unpublished_and_kept():
 def test_review_policy_keeps_the_published_row_until_approval(users):
     from content_repo.resources.services import approve
 
-    resource, _ = load_source_record(record(), publish=True)
-    _, outcome = load_source_record(record(title="Урок 1. Новое название из источника", digest="h9"), publish=False)
+    resource, _ = load_item(record(), publish=True)
+    _, outcome = load_item(record(title="Урок 1. Новое название из источника", digest="h9"), publish=False)
 
     resource.refresh_from_db()
-    assert outcome is LoadOutcome.UPDATED
+    assert outcome is Outcome.UPDATED
     assert resource.live is True
     assert resource.title == "Урок 1. Натуральные числа"
     assert resource.status == Resource.Status.IN_REVIEW

@@ -8,8 +8,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from content_repo.intake.records import HarvestedRecord
 from importers.http import PoliteClient, Validators
-from importers.records import HarvestedRecord
 from importers.sources.base import GatherReport, ItemOutcome, ItemStatus, SourceDefinition, harvest
 from importers.testing.recorded_site import RecordedSite
 from tests.importers.conftest import GOLDEN_DIR

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
+from content_repo.intake.subjects import SubjectMapper
 from content_repo.resources.models import Resource
 from importers.models import HarvestJob, HarvestSource
 from importers.scheduling import due_sources
@@ -66,7 +67,8 @@ def test_xlsx_rows_are_read(harvest_sources) -> None:
     rows = validate_sheet(read_sheet("list.xlsx", buffer.getvalue()))
 
     assert [(row.number, row.valid, row.problems) for row in rows] == [(2, True, [])]
-    assert rows[0].record is not None and rows[0].record.subject_code == "russian"
+    assert rows[0].record is not None and rows[0].record.subject_name == "Русский язык"
+    assert SubjectMapper.from_database().map(rows[0].record.subject_name, "csv") == "russian"
 
 
 def test_upload_needs_a_methodist(client, users) -> None:

@@ -8,13 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from importers.records import HarvestedRecord, PartKind, RecordPart
-from importers.subjects import SUBJECT_MAP_PATH, SubjectMapper, map_subject
+from content_repo.intake.records import HarvestedRecord, PartKind, RecordPart
+from content_repo.intake.subjects import SUBJECT_NAMES_PATH, SubjectMapper
 from tests.importers.harvesting import load_golden
 
 # The project's own copy of the curriculum (content_repo/curriculum/data) is the source of codes.
 CURRICULUM_PATH = Path(__file__).resolve().parents[2] / "content_repo" / "curriculum" / "data" / "curriculum.json"
-CURRICULUM_CODES = {subject["code"] for subject in json.loads(CURRICULUM_PATH.read_text(encoding="utf-8"))["subjects"]}
+CURRICULUM_SUBJECTS = [
+    (subject["code"], subject["title"])
+    for subject in json.loads(CURRICULUM_PATH.read_text(encoding="utf-8"))["subjects"]
+]
+CURRICULUM_CODES = {code for code, _title in CURRICULUM_SUBJECTS}
 
 
 def _record(**changes: object) -> HarvestedRecord:
@@ -61,33 +65,63 @@ def test_from_dict_rejects_unknown_fields() -> None:
         HarvestedRecord.from_dict({**_record().to_dict(), "surprise": 1})
 
 
-def test_subject_map_uses_curriculum_codes() -> None:
-    table = json.loads(SUBJECT_MAP_PATH.read_text(encoding="utf-8"))
+def test_subject_names_file_uses_curriculum_codes() -> None:
+    table = json.loads(SUBJECT_NAMES_PATH.read_text(encoding="utf-8"))
 
-    codes = {code for source, names in table.items() if not source.startswith("_") for code in names.values()}
+    codes = set(table["common"].values()) | {code for names in table["sources"].values() for code in names.values()}
 
     assert codes <= CURRICULUM_CODES
 
 
 @pytest.mark.parametrize("code", ["resh", "yaklass", "uchi", "mesh"])
 def test_every_subject_in_the_recordings_is_mapped(code: str) -> None:
-    mapper = SubjectMapper.from_file()
+    mapper = SubjectMapper(CURRICULUM_SUBJECTS)
 
     for record in load_golden(f"{code}-snapshot-1"):
-        assert mapper.map(code, record.subject_name) is not None, record.subject_name
+        assert mapper.map(record.subject_name, code) is not None, record.subject_name
     assert mapper.unmapped == {}
 
 
-def test_map_subject_examples() -> None:
-    assert map_subject("resh", "Математика") == "math"
-    assert map_subject("yaklass", "русский  язык") == "russian"
-    assert map_subject("mesh", "Обществознание") == "social_studies"
+@pytest.mark.parametrize("source", ["resh", "yaklass", "uchi", "mesh", "vendor-a", "csv"])
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ("Химия", "chemistry"),
+        ("Алгебра", "algebra"),
+        ("Геометрия", "geometry"),
+        ("Музыка", "music"),
+        ("Физическая культура", "pe"),
+        ("Физкультура", "pe"),
+        ("Изобразительное искусство", "art"),
+        ("ИЗО", "art"),
+        ("Труд (технология)", "technology"),
+        ("Технология", "technology"),
+        ("Иностранный (английский) язык", "english"),
+        ("Английский язык", "english"),
+        ("Основы безопасности и защиты Родины", "obzr"),
+        ("ОБЖ", "obzr"),
+        ("  русский  язык ", "russian"),
+        ("Вероятность и статистика", "probability_statistics"),
+        ("probability_statistics", "probability_statistics"),
+    ],
+)
+def test_curriculum_titles_and_common_variants_map_for_every_source(source: str, name: str, code: str) -> None:
+    assert SubjectMapper(CURRICULUM_SUBJECTS).map(name, source) == code
 
 
-def test_unmapped_subject_is_none_and_recorded() -> None:
-    mapper = SubjectMapper.from_file()
+def test_unmapped_subject_is_none_and_counted() -> None:
+    mapper = SubjectMapper(CURRICULUM_SUBJECTS)
 
-    assert mapper.map("resh", "Астрономия") is None
-    assert mapper.map("resh", "Астрономия") is None
-    assert mapper.map("nowhere", "Математика") is None
-    assert mapper.unmapped == {("resh", "Астрономия"): 2, ("nowhere", "Математика"): 1}
+    assert mapper.map("Астрономия", "resh") is None
+    assert mapper.map("Астрономия", "mesh") is None
+    assert mapper.map("Кружок робототехники") is None
+    assert mapper.map("") is None
+    assert mapper.unmapped == {"Астрономия": 2, "Кружок робототехники": 1}
+
+
+def test_a_source_oddity_maps_only_for_that_source() -> None:
+    names = {"common": {}, "sources": {"mesh": {"Матем.": "math"}}}
+    mapper = SubjectMapper(CURRICULUM_SUBJECTS, names)
+
+    assert mapper.map("матем.", "mesh") == "math"
+    assert mapper.map("Матем.", "resh") is None

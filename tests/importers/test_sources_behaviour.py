@@ -9,9 +9,9 @@ from collections.abc import Callable
 
 import pytest
 
+from content_repo.intake.records import PartKind
 from importers.errors import TransformError
 from importers.http import PoliteClient, Validators
-from importers.records import PartKind
 from importers.sources import SOURCES, mesh, resh, uchi, yaklass
 from importers.sources.base import GatherReport, GatherStatus, ItemStatus, TransformContext
 from importers.testing.recorded_site import RecordedSite
@@ -197,7 +197,7 @@ def test_uchi_bad_feed_rejects_lines_with_numbers_and_keeps_valid_ones() -> None
     assert [(problem.line, problem.reason.split(":")[0]) for problem in report.rejected] == [
         (1, "line"),
         (2, "name"),
-        (3, "educationalAlignment"),
+        (3, "educationalAlignment[1].targetName"),
         (4, "educationalAlignment"),
         (5, "isAccessibleForFree"),
         (6, "url"),
@@ -207,8 +207,9 @@ def test_uchi_bad_feed_rejects_lines_with_numbers_and_keeps_valid_ones() -> None
         (10, "line"),
     ]
     assert "'13 класс'" in report.rejected[2].reason
-    assert "18199 characters" in report.rejected[6].reason
-    assert report.status is GatherStatus.COMPLETE
+    assert "18199 символов" in report.rejected[6].reason
+    # A feed with lines we could not read is no complete listing: nothing may be withdrawn on its word.
+    assert report.status is GatherStatus.INCOMPLETE
 
 
 def test_uchi_feed_from_a_file_equals_the_feed_over_http() -> None:
@@ -309,7 +310,11 @@ def test_uchi_transform_reports_the_feed_line() -> None:
     with pytest.raises(TransformError) as raised:
         uchi.transform(b'{"@type": "LearningResource"}', context)
 
-    assert str(raised.value) == "uchi record 'uchi-x (line 7)': field 'identifier': required field is missing"
+    assert str(raised.value) == (
+        "uchi record 'uchi-x (line 7)': field 'identifier': обязательное поле отсутствует; "
+        "name: обязательное поле отсутствует; url: обязательное поле отсутствует; "
+        "educationalAlignment: ожидается массив объектов AlignmentObject"
+    )
 
 
 def test_feed_validators_round_trip() -> None:

@@ -48,6 +48,13 @@ def _invalid(error: SubmissionInvalid) -> exceptions.ValidationError:
     return exceptions.ValidationError(error.as_errors())
 
 
+def _document(request) -> dict:
+    """The JSON body as a document; anything but an object is refused before it reaches the intake."""
+    if not isinstance(request.data, dict):
+        raise exceptions.ValidationError({"body": ["ожидается JSON-объект: документ ресурса"]})
+    return dict(request.data)
+
+
 def own_resource(request, pk) -> Resource:
     key = api_key_of(request)
     resource = Resource.objects.filter(pk=pk, provider=key.organization if key else None).first()
@@ -76,16 +83,9 @@ class ResourceCollection(ResourceList):
         summary="Отправить новый ресурс на проверку",
     )
     def post(self, request, *args, **kwargs):
-        serializer = inputs.ResourceInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
         key = api_key_of(request)
         try:
-            submission = submit(
-                key.organization,  # type: ignore[union-attr]
-                serializer.values(),
-                request.user,
-                external_id=serializer.validated_data.get("external_id"),
-            )
+            submission = submit(key.organization, _document(request), request.user)  # type: ignore[union-attr]
         except SubmissionInvalid as e:
             raise _invalid(e) from e
         code = status.HTTP_201_CREATED if submission.outcome is Outcome.CREATED else status.HTTP_200_OK
@@ -107,13 +107,9 @@ class ResourceItem(ResourceDetail):
     )
     def patch(self, request, pk, *args, **kwargs):
         resource = own_resource(request, pk)
-        serializer = inputs.ResourceInputSerializer(data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        if "external_id" in serializer.validated_data:
-            raise exceptions.ValidationError({"external_id": ["идентификатор нельзя изменить"]})
         key = api_key_of(request)
         try:
-            submission = update(resource, key.organization, serializer.values(), request.user)  # type: ignore[union-attr]
+            submission = update(resource, key.organization, _document(request), request.user)  # type: ignore[union-attr]
         except SubmissionInvalid as e:
             raise _invalid(e) from e
         return _outcome_response(submission.resource, submission.outcome, status.HTTP_200_OK)
@@ -205,17 +201,23 @@ class ResourceBulk(DeclaredParametersMixin, APIView):
         summary="Пакетная отправка: JSON Lines schema.org LearningResource",
     )
     def post(self, request):
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-        if length > settings.API_BULK_MAX_BYTES:
+        raw_length = request.META.get("CONTENT_LENGTH") or "0"
+        if not raw_length.isascii() or not raw_length.isdigit():
+            raise exceptions.ParseError("Content-Length должен быть целым числом байт")
+        if int(raw_length) > settings.API_BULK_MAX_BYTES:
             raise PayloadTooLarge(f"тело запроса больше {settings.API_BULK_MAX_BYTES} байт; разделите пакет")
         key = api_key_of(request)
         results = list(
             submit_feed(key.organization, request.data, request.user, max_items=settings.API_BULK_MAX_ITEMS)  # type: ignore[union-attr]
         )
         counts = Counter(r.status.value for r in results)
-        summary = {o.value: counts.get(o.value, 0) for o in Outcome}
+        summary = {o.value: counts.get(o.value, 0) for o in FEED_OUTCOMES}
         body = {"results": [inputs.FeedItemResultSerializer(r).data for r in results], "summary": summary}
         return Response(body)
+
+
+# What a line of a vendor's feed can come to (a vendor withdraws with its own call, never by a feed).
+FEED_OUTCOMES = (Outcome.CREATED, Outcome.UPDATED, Outcome.UNCHANGED, Outcome.REJECTED)
 
 
 class PayloadTooLarge(exceptions.APIException):
