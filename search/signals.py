@@ -34,5 +34,5 @@ def on_resource_deleted(sender: Any, instance: Resource, **kwargs: Any) -> None:
 
 
 @receiver(resources_published)
-def on_batch_published(sender: Any, resource_ids: list[Any], **kwargs: Any) -> None:
-    schedule_many(resource_ids)
+def on_batch_published(sender: Any, resources: list[Resource], **kwargs: Any) -> None:
+    schedule_many(resource.pk for resource in resources)

@@ -14,7 +14,7 @@ from django.db import connection, transaction
 
 from content_repo.resources.models import Resource
 
-from .models import Change
+from .models import Change, WebhookSubscription
 
 FEED_LOCK_ID = 0x43A7A106  # arbitrary constant naming the change feed's advisory lock
 LIVE_ACTIONS = {Change.Action.PUBLISHED, Change.Action.UPDATED}
@@ -27,17 +27,6 @@ def public_document(resource_id) -> dict[str, Any] | None:
 
     resource = published_resources().filter(pk=resource_id).first()
     return dict(ResourceSerializer(resource).data) if resource else None
-
-
-def public_documents(resource_ids) -> dict[str, dict[str, Any]]:
-    """`public_document` for many resources at once (one query per related table), by id as text."""
-    from .serializers import ResourceSerializer
-    from .views.read import published_resources
-
-    return {
-        str(resource.pk): dict(ResourceSerializer(resource).data)
-        for resource in published_resources().filter(pk__in=list(resource_ids))
-    }
 
 
 def last_action(resource_id) -> str | None:
@@ -64,11 +53,17 @@ def _lock_feed() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [FEED_LOCK_ID])
 
 
-def record_published_many(resource_ids) -> list[Change]:
-    """Entries for resources a batch load published (as `record_published` would write them one by one)."""
-    ids = list(resource_ids)
-    if not ids:
+def record_published_many(resources: list[Resource]) -> list[Change]:
+    """Entries for resources a batch load published, as `record_published` would write them one by one.
+
+    The resources come with their related rows attached (see `resources_published`), so their documents are
+    serialised as they are, by one serializer for the batch.
+    """
+    from .serializers import ResourceSerializer
+
+    if not resources:
         return []
+    ids = [resource.pk for resource in resources]
     with transaction.atomic():
         _lock_feed()
         last: dict[str, str] = {}
@@ -76,22 +71,28 @@ def record_published_many(resource_ids) -> list[Change]:
             Change.objects.filter(resource_id__in=ids).order_by("seq").values_list("resource_id", "action")
         ):
             last[str(resource_id)] = action
-        documents = public_documents(ids)
-        providers = dict(Resource.objects.filter(pk__in=ids).values_list("pk", "provider_id"))
+        documents = ResourceSerializer(resources, many=True).data
         entries = [
             Change(
-                resource_id=pk,
-                provider_id=providers.get(pk),
-                action=Change.Action.UPDATED if last.get(str(pk)) in LIVE_ACTIONS else Change.Action.PUBLISHED,
-                document=documents.get(str(pk)),
+                resource_id=resource.pk,
+                provider_id=resource.provider_id,
+                action=Change.Action.UPDATED if last.get(str(resource.pk)) in LIVE_ACTIONS else Change.Action.PUBLISHED,
+                document=dict(document),
             )
-            for pk in ids
+            for resource, document in zip(resources, documents, strict=True)
         ]
         created = Change.objects.bulk_create(entries)
     from .webhooks import notify_resource_changed
 
+    # Only organisations that subscribed get deliveries: ask once for the batch, not once per entry.
+    subscribed = set(
+        WebhookSubscription.objects.filter(organization_id__in={c.provider_id for c in created}, active=True)
+        .values_list("organization_id", flat=True)
+        .distinct()
+    )
     for change in created:
-        notify_resource_changed(change)
+        if change.provider_id in subscribed:
+            notify_resource_changed(change)
     return created
 
 

@@ -9,13 +9,13 @@ its section), a framework (ФГОС, ФОП, ФРП) is a `CreativeWork`.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 
 from content_repo.curriculum.models import CodifierElement, Framework, Subject, Topic
 from content_repo.publishers.models import Organization
+from content_repo.resources.durations import iso_duration
 from content_repo.resources.models import Resource
 
 SCHEMA = "https://schema.org/"
@@ -49,16 +49,6 @@ def graph(nodes: list[dict[str, Any]]) -> dict[str, Any]:
 
 def _compact(node: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in node.items() if value not in (None, "", [], {})}
-
-
-def iso_duration(value: timedelta) -> str:
-    """The shortest ISO 8601 form: PT45M, PT1H30M, P2D."""
-    seconds = int(value.total_seconds())
-    days, seconds = divmod(seconds, 86400)
-    hours, seconds = divmod(seconds, 3600)
-    minutes, seconds = divmod(seconds, 60)
-    time = "".join(f"{n}{unit}" for n, unit in ((hours, "H"), (minutes, "M"), (seconds, "S")) if n)
-    return "P" + (f"{days}D" if days else "") + (f"T{time}" if time else "" if days else "T0S")
 
 
 def organization_node(organization: Organization) -> dict[str, Any]:

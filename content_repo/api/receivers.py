@@ -25,8 +25,8 @@ def feed_published(sender, instance, **kwargs):
 
 
 @receiver(resources_published, dispatch_uid="api.change_feed.batch_published")
-def feed_batch_published(sender, resource_ids, **kwargs):
-    changes.record_published_many(resource_ids)
+def feed_batch_published(sender, resources, **kwargs):
+    changes.record_published_many(resources)
 
 
 @receiver(unpublished, dispatch_uid="api.change_feed.unpublished")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.utils.duration import duration_iso_string
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from content_repo.collections.models import Collection
 from content_repo.curriculum.models import CodifierElement, Framework, Subject, Topic
 from content_repo.publishers.models import Organization
+from content_repo.resources.durations import iso_duration
 from content_repo.resources.models import Alignment, Resource, ResourcePart
 from content_repo.vocabularies.models import Term
 
@@ -156,7 +156,8 @@ class ResourceSerializer(serializers.ModelSerializer):
     duration = serializers.SerializerMethodField()
     parts = PartSerializer(many=True, read_only=True)
     alignments = AlignmentSerializer(many=True, read_only=True)
-    source = serializers.SerializerMethodField()
+    source = SourceSerializer(source="source_layer", read_only=True, allow_null=True)
+    status = serializers.SerializerMethodField()
     published_at = serializers.DateTimeField(source="first_published_at", read_only=True, allow_null=True)
 
     class Meta:
@@ -199,12 +200,13 @@ class ResourceSerializer(serializers.ModelSerializer):
 
     @extend_schema_field({"type": "string", "nullable": True, "example": "PT45M"})
     def get_duration(self, obj) -> str | None:
-        return duration_iso_string(obj.duration) if obj.duration else None
+        return iso_duration(obj.duration) if obj.duration else None
 
-    @extend_schema_field(SourceSerializer(allow_null=True))
-    def get_source(self, obj):
-        layer = obj.source_layer_or_none
-        return SourceSerializer(layer).data if layer else None
+    @extend_schema_field(serializers.ChoiceField(choices=["published"]))
+    def get_status(self, obj) -> str:
+        # The public sees what is published; a change under review or a rejected one is the vendor's and the
+        # methodists' business (/submissions/, the admin), never a public state of a live resource.
+        return Resource.Status.PUBLISHED if obj.live else obj.status
 
 
 class CollectionItemSerializer(serializers.Serializer):

@@ -32,9 +32,10 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 from wagtail.models import ModelLogEntry, Revision
 
+from content_repo.curriculum.models import CodifierElement, Topic
 from content_repo.resources.codes import CatalogCodes
 from content_repo.resources.models import Alignment, Resource, ResourcePart, SourceLayer, resource_uuid
-from content_repo.resources.overlay import apply_source_values
+from content_repo.resources.overlay import apply_source_values, write_new
 from content_repo.resources.services import submit_for_review
 from content_repo.resources.signals import resources_published
 
@@ -215,12 +216,14 @@ class BulkCreation:
             resource.live_revision_id = revision.pk if publish else None
         Resource.objects.bulk_create(resources)
         self._children(resources)
-        SourceLayer.objects.bulk_create(
-            [self._layer(item, resource) for item, resource in zip(self.items, resources, strict=True)]
-        )
+        layers = [self._layer(item, resource) for item, resource in zip(self.items, resources, strict=True)]
+        SourceLayer.objects.bulk_create(layers)
         ModelLogEntry.objects.bulk_create(self._log_entries(resources, revisions, publish))
         if publish:
-            resources_published.send(sender=Resource, resource_ids=[resource.pk for resource in resources])
+            for resource, layer in zip(resources, layers, strict=True):
+                resource.source_layer = layer
+            self._attach_targets(resources)
+            resources_published.send(sender=Resource, resources=resources)
         return resources
 
     def _resource(self, item: IntakeItem, publish: bool) -> Resource:
@@ -230,8 +233,8 @@ class BulkCreation:
         for name in _M2M_FIELDS:
             getattr(resource, name).set([])
         if item.provider_code:
-            resource.provider_id = self.codes.organizations.get(item.provider_code)
-        apply_source_values(resource, item.values, self.codes)
+            resource.provider = self.codes.organizations.get(item.provider_code)
+        write_new(resource, item.values, self.codes)
         if publish:
             resource.live, resource.has_unpublished_changes = True, False
             resource.first_published_at = resource.last_published_at = self.now
@@ -272,6 +275,17 @@ class BulkCreation:
         ResourcePart.objects.bulk_create(parts)
         Alignment.objects.bulk_create(alignments)
 
+    def _attach_targets(self, resources: list[Resource]) -> None:
+        """The topics and codifier elements of the alignments as rows, read once for the batch."""
+        alignments = [alignment for resource in resources for alignment in resource.alignments.all()]
+        topics = Topic.objects.in_bulk({a.topic_id for a in alignments if a.topic_id})
+        elements = CodifierElement.objects.in_bulk({a.codifier_element_id for a in alignments if a.codifier_element_id})
+        for alignment in alignments:
+            if alignment.topic_id:
+                alignment.topic = topics[alignment.topic_id]
+            else:
+                alignment.codifier_element = elements[alignment.codifier_element_id]
+
     def _layer(self, item: IntakeItem, resource: Resource) -> SourceLayer:
         return SourceLayer(
             resource_id=resource.pk,
@@ -285,7 +299,8 @@ class BulkCreation:
         )
 
     def _log_entries(self, resources: list[Resource], revisions: list[Revision], publish: bool) -> list[ModelLogEntry]:
-        actions = ["wagtail.create", "wagtail.publish"] if publish else ["wagtail.create"]
+        # One entry each: a resource harvested and published at once is «опубликован»; a draft is «создан».
+        actions = ["wagtail.publish"] if publish else ["wagtail.create"]
         return [
             ModelLogEntry(
                 content_type=self.content_type,
@@ -307,7 +322,7 @@ def _create_one(item: IntakeItem, policy: Policy, codes: CatalogCodes, user: Abs
     """One new resource through Wagtail's own calls (the fallback when a bulk write failed)."""
     resource = Resource(id=resource_uuid(item.source, item.external_id), live=False)
     if item.provider_code:
-        resource.provider_id = codes.organizations.get(item.provider_code)
+        resource.provider = codes.organizations.get(item.provider_code)
     apply_source_values(resource, item.values, codes)
     resource.save()
     _save_layer(SourceLayer(resource=resource, source=item.source, external_id=item.external_id), item)

@@ -16,6 +16,14 @@ from content_repo.vocabularies.models import Term
 
 __all__ = ["CatalogCodes"]
 
+# The models' Meta.ordering, as sort keys.
+_ORDER: dict[str, Any] = {
+    "subjects": lambda subject: subject.title,
+    "grades": lambda grade: grade.number,
+    "levels": lambda level: level.pk,
+    "educational_use": lambda term: (term.vocabulary, term.order),
+}
+
 
 class CatalogCodes:
     """Codes of the vocabularies, the curriculum and the organisations, with the rows they name."""
@@ -29,7 +37,7 @@ class CatalogCodes:
         self.levels: dict[str, Level] = {level.code: level for level in Level.objects.all()}
         self._topics: dict[str, int] | None = None
         self._codifier_elements: dict[str, int] | None = None
-        self._organizations: dict[str, int] | None = None
+        self._organizations: dict[str, Organization] | None = None
 
     def term(self, vocabulary: str, code: str | None) -> Term | None:
         """The term with ``code`` in ``vocabulary`` (``None`` for an empty code); ``KeyError`` if unknown."""
@@ -53,21 +61,20 @@ class CatalogCodes:
         return self._codifier_elements
 
     @property
-    def organizations(self) -> dict[str, int]:
-        """Organisation code → id."""
+    def organizations(self) -> dict[str, Organization]:
+        """Organisation code → organisation."""
         if self._organizations is None:
-            self._organizations = dict(Organization.objects.values_list("code", "id"))
+            self._organizations = {organization.code: organization for organization in Organization.objects.all()}
         return self._organizations
 
     def rows(self, field: str, values: list[Any]) -> list[Any]:
-        """The rows of a many-to-many field's codes (``subjects``, ``grades``, ``levels``, ``educational_use``)."""
-        if field == "educational_use":
-            table: dict[Any, Any] = self.vocabulary("educational_use")
-        else:
-            tables: dict[str, dict[Any, Any]] = {
-                "subjects": self.subjects,
-                "grades": self.grades,
-                "levels": self.levels,
-            }
-            table = tables[field]
-        return [table[value] for value in values or []]
+        """The rows of a many-to-many field's codes (``subjects``, ``grades``, ``levels``, ``educational_use``),
+        in the order the database gives them (the models' ordering), so a resource built in memory reads as
+        one read back."""
+        tables: dict[str, dict[Any, Any]] = {
+            "subjects": self.subjects,
+            "grades": self.grades,
+            "levels": self.levels,
+            "educational_use": self.vocabulary("educational_use"),
+        }
+        return sorted((tables[field][value] for value in values or []), key=_ORDER[field])

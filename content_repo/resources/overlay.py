@@ -162,6 +162,12 @@ def apply_source_values(resource: Resource, values: dict[str, Any], codes: Catal
     return changed
 
 
+def write_new(resource: Resource, values: dict[str, Any], codes: CatalogCodes) -> None:
+    """Write source values onto a resource made just now (nothing to compare with, nothing overlaid)."""
+    for name, value in values.items():
+        OVERLAY_FIELDS[name].write(resource, value, codes)
+
+
 def mark_overlaid(resource: Resource, source_values: dict[str, Any], changed_fields: list[str]) -> None:
     """Record the fields an editor changed: overlaid when they now differ from the source, else released."""
     overlaid = set(resource.overlaid_fields or [])

@@ -9,8 +9,10 @@ from wagtail.signals import published, unpublished, workflow_approved, workflow_
 from .models import Resource
 
 # The batch counterpart of Wagtail's `published`, sent (inside the transaction) by loads that write many
-# resources at once in their published state: `resource_ids` were published by one statement, so the change
-# feed and the search index are told once for all of them. Status is already written with the rows.
+# resources at once in their published state: `resources` were published by one statement each table, so the
+# change feed and the search index are told once for all of them. The instances carry their related rows
+# (terms, subjects, grades, levels, parts, alignments with their targets, provider, source layer), so the feed
+# serialises them without reading them back. Status is already written with the rows.
 resources_published = Signal()
 
 
