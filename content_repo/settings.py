@@ -241,6 +241,8 @@ LOGGING = {
 IMPORTERS = {
     "BATCH_SIZE": env_int("IMPORTERS_BATCH_SIZE", 100),
     "USER_AGENT": os.environ.get("IMPORTERS_USER_AGENT", "EduCatalogBot/0.1 (+https://catalog.example/bot)"),
+    # Seconds; importers/conf.py converts and checks it, so a bad value is a clear ImproperlyConfigured.
+    "REQUEST_DEADLINE": os.environ.get("IMPORTERS_REQUEST_DEADLINE", "30"),
 }
 
 # --- Files: upload limits and admin image validation (storage/, docs/storage.md) ---

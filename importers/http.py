@@ -81,6 +81,7 @@ _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 # Statuses whose Retry-After default is a fixed wait rather than exponential back-off: the server is
 # telling us to slow down, not failing.
 _THROTTLE_STATUSES = frozenset({429, 503})
+_LOCATION = "importers.location"  # where a response's Location header waits for us (response.extensions)
 
 
 def check_base_url(url: str, *, allow_private: bool = False) -> HttpURL:
@@ -240,6 +241,7 @@ class PoliteClient:
             timeout=settings.timeout,
             follow_redirects=False,
             transport=transport or DeadlineTransport(),
+            event_hooks={"response": [_keep_location_aside]},
         )
 
     def __enter__(self) -> PoliteClient:
@@ -405,6 +407,8 @@ class PoliteClient:
             if deadline.expired:  # the transport enforces it too; this covers a replaced transport
                 raise DeadlineExceeded(url, deadline.seconds)
         response_headers = {name.lower(): value for name, value in response.headers.items()}
+        if _LOCATION in response.extensions:
+            response_headers["location"] = response.extensions[_LOCATION]
         logger.debug("%s %s -> %s (%d bytes)", method, url, response.status_code, len(body))
         return _RawResponse(response.status_code, response_headers, bytes(body), truncated)
 
@@ -453,27 +457,40 @@ class PoliteClient:
         """
         robots_url = f"{target.origin}/robots.txt"
         settings = self.settings
-        now = self._clock()
-        expires_at, retry_at = now + settings.robots_cache_seconds, now + settings.robots_retry_seconds
         try:
             result = self._request(
                 "GET", robots_url, obey_robots=False, limit=_BodyLimit(settings.robots_max_bytes, truncate=True)
             )
-        except HTTPStatusError as error:
+        except FetchError as error:
+            return self._robots_failure(target, error)
+        if result.truncated:
+            logger.warning("robots.txt of %s is over %d bytes; the rest is ignored", target.origin, len(result.content))
+        expires_at = self._clock() + settings.robots_cache_seconds
+        return RobotsPolicy.parsed(result.content, expires_at, truncated=result.truncated)
+
+    def _robots_failure(self, target: HttpURL, error: FetchError) -> RobotsPolicy:
+        """The verdict for a robots.txt that could not be read; its time counts from now, after the retries."""
+        now = self._clock()
+        expires_at, retry_at = now + self.settings.robots_cache_seconds, now + self.settings.robots_retry_seconds
+        if isinstance(error, HTTPStatusError):
             policy = RobotsPolicy.from_status(error.status, expires_at, retry_at)
-        except TooManyRedirects as error:
+        elif isinstance(error, TooManyRedirects):
             policy = RobotsPolicy.unavailable(error.message, expires_at)
-        except FetchError as error:  # transport, deadline, a redirect to a refused host or a malformed Location
+        else:  # transport, deadline, a redirect to a refused host or a malformed Location
             policy = RobotsPolicy.unreachable(error.message, retry_at)
-        else:
-            if result.truncated:
-                logger.warning(
-                    "robots.txt of %s is over %d bytes; the rest is ignored", target.origin, settings.robots_max_bytes
-                )
-            return RobotsPolicy.parsed(result.content, expires_at, truncated=result.truncated)
         if not policy.reachable:
             logger.warning("robots.txt of %s unreachable (%s); the origin is off limits", target.origin, policy.reason)
         return policy
+
+
+def _keep_location_aside(response: httpx.Response) -> None:
+    """Move ``Location`` out of httpx's sight: we follow redirects by hand (:func:`join_url` checks the
+    target), while httpx would parse it even with redirects off and raise a retryable protocol error
+    for a malformed one."""
+    location = response.headers.get("location")
+    if location is not None:
+        del response.headers["location"]
+        response.extensions[_LOCATION] = location
 
 
 def _describe(error: httpx.HTTPError) -> str:
