@@ -22,7 +22,6 @@ Rules it enforces on every request (see docs/importers.md, «Вежливост�
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -47,7 +46,7 @@ from importers.errors import (
     TransportFailure,
 )
 from importers.politeness import HostGuard, RateLimiter, non_public_addresses, parse_retry_after
-from importers.robots import RobotsPolicy, product_token
+from importers.robots import RobotsCache, product_token
 from importers.transport import Deadline, DeadlineTransport, deadline_scope
 from importers.urls import HttpURL, join_url, parse_http_url
 
@@ -228,13 +227,17 @@ class PoliteClient:
     ) -> None:
         self.settings = settings
         self._sleep = sleep
-        self._clock = clock
         self._limiter = RateLimiter(settings.requests_per_second, clock=clock, sleep=sleep)
         self._guard = HostGuard(settings.allowed_hosts, allow_private=settings.allow_private)
-        self._token = product_token(settings.user_agent)
-        self._robots: dict[str, RobotsPolicy] = {}
-        self._robots_locks: dict[str, threading.Lock] = {}
-        self._robots_lock = threading.Lock()
+        self._robots = RobotsCache(
+            self._read_robots,
+            token=product_token(settings.user_agent),
+            cache_seconds=settings.robots_cache_seconds,
+            retry_seconds=settings.robots_retry_seconds,
+            max_crawl_delay=settings.max_crawl_delay,
+            slow_down=self._limiter.set_interval,
+            clock=clock,
+        )
         headers = {"User-Agent": settings.user_agent, "Accept-Language": "ru", **settings.extra_headers}
         self._http = httpx.Client(
             headers=headers,
@@ -271,7 +274,7 @@ class PoliteClient:
         :class:`DisallowedByRobots` for a disallowed URL (:class:`CrawlDelayTooLong` when the site asks
         for more patience than we have), :class:`RobotsUnavailable` while robots.txt is unreachable.
         """
-        self._check_robots(self._guard.check(url))
+        self._robots.check(self._guard.check(url))
 
     def _request(
         self,
@@ -294,7 +297,7 @@ class PoliteClient:
             target = self._guard.check(current)
             if obey_robots:
                 with deadline.paused():  # robots.txt is a request of its own, with its own deadline
-                    self._check_robots(target)
+                    self._robots.check(target)
             raw = self._send_with_retries(current_method, target, request_headers, current_data, deadline, limit)
             if raw.status in _REDIRECT_STATUSES:
                 location = raw.headers.get("location")
@@ -421,66 +424,11 @@ class PoliteClient:
             wait = self.settings.default_retry_after if raw.status in _THROTTLE_STATUSES else self._backoff(attempt)
         return min(wait, self.settings.max_retry_wait)
 
-    def _check_robots(self, target: HttpURL) -> None:
-        policy = self._robots_policy(target)
-        robots_url = f"{target.origin}/robots.txt"
-        if not policy.reachable:
-            retry_in = max(0.0, policy.expires_at - self._clock())
-            raise RobotsUnavailable(target.url, robots_url, policy.reason, retry_in)
-        interval = policy.crawl_interval(self._token)
-        if interval is not None and interval > self.settings.max_crawl_delay:
-            raise CrawlDelayTooLong(target.url, interval, self.settings.max_crawl_delay)
-        if not policy.allows(target.url, self._token):
-            raise DisallowedByRobots(target.url, f"robots.txt запрещает этот адрес для {self._token}")
-
-    def _robots_policy(self, target: HttpURL) -> RobotsPolicy:
-        """The origin's robots.txt verdict, read once per origin and again when it expires.
-
-        One lock per origin: a slow robots.txt holds back only the requests to its own origin.
-        """
-        origin = target.origin
-        with self._robots_lock:
-            lock = self._robots_locks.setdefault(origin, threading.Lock())
-        with lock:
-            with self._robots_lock:
-                policy = self._robots.get(origin)
-            if policy is None or policy.expired(self._clock()):
-                policy = self._fetch_robots(target)
-                self._limiter.set_interval(target.netloc, policy.crawl_interval(self._token))
-                with self._robots_lock:
-                    self._robots[origin] = policy
-        return policy
-
-    def _fetch_robots(self, target: HttpURL) -> RobotsPolicy:
-        """Read robots.txt as RFC 9309 says (§2.3.1): 2xx gives rules; 4xx or more than five redirects mean
-        no rules; 5xx, 429, a network error or the deadline mean keep out until ``robots_retry_seconds``.
-        """
-        robots_url = f"{target.origin}/robots.txt"
-        settings = self.settings
-        try:
-            result = self._request(
-                "GET", robots_url, obey_robots=False, limit=_BodyLimit(settings.robots_max_bytes, truncate=True)
-            )
-        except FetchError as error:
-            return self._robots_failure(target, error)
-        if result.truncated:
-            logger.warning("robots.txt of %s is over %d bytes; the rest is ignored", target.origin, len(result.content))
-        expires_at = self._clock() + settings.robots_cache_seconds
-        return RobotsPolicy.parsed(result.content, expires_at, truncated=result.truncated)
-
-    def _robots_failure(self, target: HttpURL, error: FetchError) -> RobotsPolicy:
-        """The verdict for a robots.txt that could not be read; its time counts from now, after the retries."""
-        now = self._clock()
-        expires_at, retry_at = now + self.settings.robots_cache_seconds, now + self.settings.robots_retry_seconds
-        if isinstance(error, HTTPStatusError):
-            policy = RobotsPolicy.from_status(error.status, expires_at, retry_at)
-        elif isinstance(error, TooManyRedirects):
-            policy = RobotsPolicy.unavailable(error.message, expires_at)
-        else:  # transport, deadline, a redirect to a refused host or a malformed Location
-            policy = RobotsPolicy.unreachable(error.message, retry_at)
-        if not policy.reachable:
-            logger.warning("robots.txt of %s unreachable (%s); the origin is off limits", target.origin, policy.reason)
-        return policy
+    def _read_robots(self, robots_url: str) -> tuple[bytes, bool]:
+        """robots.txt's body (at most ``robots_max_bytes``) and whether it was cut; :class:`RobotsCache` calls it."""
+        limit = _BodyLimit(self.settings.robots_max_bytes, truncate=True)
+        result = self._request("GET", robots_url, obey_robots=False, limit=limit)
+        return result.content, result.truncated
 
 
 def _keep_location_aside(response: httpx.Response) -> None:

@@ -103,7 +103,7 @@ def test_a_slow_answer_within_the_deadline_is_accepted(site: ScriptedSite, clien
 
 
 def test_redirect_hops_share_one_deadline(site: ScriptedSite, client: MakeClient) -> None:
-    # Each hop takes about 1.2 s, within the deadline alone; the third one ends past it.
+    # Each hop takes about 1.2 s, well within the deadline alone; together they take 3.2 s.
     site.route("/hop-1", Reply(302, headers={"Location": "/hop-2"}, dribble=0.02, dribble_head=True))
     site.route("/hop-2", Reply(302, headers={"Location": "/hop-3"}, dribble=0.02, dribble_head=True))
     site.route("/hop-3", Reply(200, b"end", dribble=0.02, dribble_head=True))
@@ -111,7 +111,9 @@ def test_redirect_hops_share_one_deadline(site: ScriptedSite, client: MakeClient
     error, elapsed = _timed(lambda: client(deadline=2.5).get(site.url("/hop-1")))
 
     assert isinstance(error, DeadlineExceeded)
-    assert error.url == site.url("/hop-3")
+    # The deadline ran out on a later hop (the third, or the second on a loaded machine), not per hop.
+    assert error.url in (site.url("/hop-3"), site.url("/hop-2"))
+    assert site.requested_paths()[:3] == ["/robots.txt", "/hop-1", "/hop-2"]
     assert 2.5 <= elapsed < 2.5 + MARGIN
 
 
