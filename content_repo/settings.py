@@ -242,6 +242,8 @@ IMPORTERS = {
     "BATCH_SIZE": env_int("IMPORTERS_BATCH_SIZE", 500),
     "WITHDRAW_MAX_SHARE": float(os.environ.get("IMPORTERS_WITHDRAW_MAX_SHARE") or 0.2),
     "USER_AGENT": os.environ.get("IMPORTERS_USER_AGENT", "EduCatalogBot/0.1 (+https://catalog.example/bot)"),
+    # Seconds; importers/conf.py converts and checks it, so a bad value is a clear ImproperlyConfigured.
+    "REQUEST_DEADLINE": os.environ.get("IMPORTERS_REQUEST_DEADLINE", "30"),
 }
 
 # --- Files: upload limits and admin image validation (storage/, docs/storage.md) ---

@@ -2,56 +2,74 @@
 
 Rules it enforces on every request (see docs/importers.md, «Вежливость»):
 
-* only hosts from the allow-list, and only public addresses unless ``allow_private`` is set;
-* ``/robots.txt`` of each origin is read first and obeyed for our User-Agent (or ``*``);
+* only well-formed absolute http(s) URLs, only hosts from the allow-list, and only public addresses unless
+  ``allow_private`` is set; a malformed URL found on a page is :class:`InvalidURL`, never a ``ValueError``;
+* ``/robots.txt`` of each origin is read first (RFC 9309, :mod:`importers.robots`) and obeyed for our
+  product token (or ``*``); its ``Crawl-delay`` slows our rate for the host;
 * at most ``requests_per_second`` to each host;
-* retries with back-off on connection errors and timeouts, and on 429/5xx honouring ``Retry-After``;
-* a timeout per request and a cap on the body size (the download is aborted past it);
+* a total ``deadline`` per request — connection, redirects, retries with their pauses, every read of the
+  body — on top of the ``timeout`` of each socket operation (:mod:`importers.transport`);
+* retries with back-off on connection errors and timeouts, and on 429/5xx honouring ``Retry-After``, as
+  long as the deadline leaves time for them;
+* a cap on the body size (the download is aborted past it);
 * redirects are followed by hand, at most ``max_redirects`` hops, each hop checked like a new request;
 * conditional GET: previous validators go out as ``If-None-Match`` / ``If-Modified-Since``, and a
   304 comes back as :attr:`FetchStatus.NOT_MODIFIED`.
+
+:func:`check_base_url` refuses a source address before a harvest starts.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 import time
-import urllib.robotparser
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from types import TracebackType
-from urllib.parse import urljoin, urlsplit
 
 import httpx
 
 from importers.encoding import decode_body
 from importers.errors import (
+    ConfigurationError,
+    CrawlDelayTooLong,
+    DeadlineExceeded,
     DisallowedByRobots,
     FetchError,
     HostNotAllowed,
     HTTPStatusError,
+    InvalidURL,
     ResponseTooLarge,
+    RobotsUnavailable,
     TooManyRedirects,
     TransportFailure,
 )
-from importers.politeness import HostGuard, RateLimiter, parse_retry_after
+from importers.politeness import HostGuard, RateLimiter, non_public_addresses, parse_retry_after
+from importers.robots import RobotsCache, product_token
+from importers.transport import Deadline, DeadlineTransport, deadline_scope
+from importers.urls import HttpURL, join_url, parse_http_url
 
 __all__ = [
     "DEFAULT_USER_AGENT",
     "ClientSettings",
+    "ConfigurationError",
+    "CrawlDelayTooLong",
+    "DeadlineExceeded",
     "DisallowedByRobots",
     "FetchError",
     "FetchResult",
     "FetchStatus",
     "HTTPStatusError",
     "HostNotAllowed",
+    "InvalidURL",
     "PoliteClient",
     "ResponseTooLarge",
+    "RobotsUnavailable",
     "TooManyRedirects",
     "TransportFailure",
     "Validators",
+    "check_base_url",
 ]
 
 logger = logging.getLogger(__name__)
@@ -62,7 +80,30 @@ _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 # Statuses whose Retry-After default is a fixed wait rather than exponential back-off: the server is
 # telling us to slow down, not failing.
 _THROTTLE_STATUSES = frozenset({429, 503})
-_DISALLOW_ALL = ("User-agent: *", "Disallow: /")
+_LOCATION = "importers.location"  # where a response's Location header waits for us (response.extensions)
+
+
+def check_base_url(url: str, *, allow_private: bool = False) -> HttpURL:
+    """Refuse a source's address before a harvest starts; return it parsed.
+
+    Raises :class:`ConfigurationError` with a Russian message for another scheme (``file://``), a malformed
+    host, IPv6 literal or port, and — unless ``allow_private`` — a host that resolves to a private,
+    loopback or link-local address (the SSRF refusal). Makes no HTTP request.
+    """
+    try:
+        target = parse_http_url(url)
+    except InvalidURL as error:
+        raise ConfigurationError(url, f"адрес источника не подходит для сбора: {error.message}") from error
+    if not allow_private:
+        private = non_public_addresses(target.host, target.port)
+        if private:
+            raise ConfigurationError(
+                url,
+                f"сбор отклонён: хост {target.host!r} указывает на внутренний адрес {', '.join(private)} "
+                "(private, loopback или link-local); для стенда в своей сети разрешите внутренние адреса "
+                "(--allow-private или «разрешить внутренние адреса» у источника)",
+            )
+    return target
 
 
 class FetchStatus(Enum):
@@ -100,6 +141,7 @@ class FetchResult:
     content: bytes
     etag: str | None
     last_modified: str | None
+    truncated: bool = False  # robots.txt only: the body was cut at its size cap
 
     @property
     def not_modified(self) -> bool:
@@ -121,12 +163,19 @@ class FetchResult:
 
 @dataclass(frozen=True)
 class ClientSettings:
-    """Politeness and safety settings of one :class:`PoliteClient`."""
+    """Politeness and safety settings of one :class:`PoliteClient` (seconds and bytes).
+
+    ``timeout`` bounds each socket operation, ``deadline`` the whole request. robots.txt is read with
+    its own ``deadline``, at most ``robots_max_bytes`` of it (the rest is ignored), kept for
+    ``robots_cache_seconds``; when it is unreachable the origin is closed for ``robots_retry_seconds``.
+    A ``Crawl-delay`` longer than ``max_crawl_delay`` closes the origin.
+    """
 
     allowed_hosts: frozenset[str]
     user_agent: str = DEFAULT_USER_AGENT
     requests_per_second: float = 1.0
     timeout: float = 10.0
+    deadline: float = 30.0
     max_retries: int = 3
     max_retry_wait: float = 30.0
     default_retry_after: float = 1.0
@@ -134,6 +183,10 @@ class ClientSettings:
     max_bytes: int = 10 * 1024 * 1024
     max_redirects: int = 5
     allow_private: bool = False
+    robots_max_bytes: int = 512 * 1024
+    robots_cache_seconds: float = 24 * 3600.0
+    robots_retry_seconds: float = 600.0
+    max_crawl_delay: float = 60.0
     extra_headers: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -147,10 +200,22 @@ class _RawResponse:
     status: int
     headers: Mapping[str, str]
     content: bytes
+    truncated: bool = False
+
+
+@dataclass(frozen=True)
+class _BodyLimit:
+    """At most ``size`` bytes of body: past it the download is aborted, or (``truncate``) the rest ignored."""
+
+    size: int
+    truncate: bool = False
 
 
 class PoliteClient:
-    """Synchronous, thread-safe HTTP client that applies :class:`ClientSettings` to every request."""
+    """Synchronous, thread-safe HTTP client that applies :class:`ClientSettings` to every request.
+
+    ``transport`` replaces the network layer (the total deadline is then checked only between reads).
+    """
 
     def __init__(
         self,
@@ -164,11 +229,22 @@ class PoliteClient:
         self._sleep = sleep
         self._limiter = RateLimiter(settings.requests_per_second, clock=clock, sleep=sleep)
         self._guard = HostGuard(settings.allowed_hosts, allow_private=settings.allow_private)
-        self._robots: dict[str, urllib.robotparser.RobotFileParser] = {}
-        self._robots_lock = threading.Lock()
+        self._robots = RobotsCache(
+            self._read_robots,
+            token=product_token(settings.user_agent),
+            cache_seconds=settings.robots_cache_seconds,
+            retry_seconds=settings.robots_retry_seconds,
+            max_crawl_delay=settings.max_crawl_delay,
+            slow_down=self._limiter.set_interval,
+            clock=clock,
+        )
         headers = {"User-Agent": settings.user_agent, "Accept-Language": "ru", **settings.extra_headers}
         self._http = httpx.Client(
-            headers=headers, timeout=settings.timeout, follow_redirects=False, transport=transport
+            headers=headers,
+            timeout=settings.timeout,
+            follow_redirects=False,
+            transport=transport or DeadlineTransport(),
+            event_hooks={"response": [_keep_location_aside]},
         )
 
     def __enter__(self) -> PoliteClient:
@@ -192,9 +268,13 @@ class PoliteClient:
         """POST form data (the РЭШ lesson lists); conditional headers do not apply to POST."""
         return self._request("POST", url, headers=headers, data=data)
 
-    def is_allowed(self, url: str) -> bool:
-        """Whether robots.txt of the URL's origin lets us fetch it (fetching robots.txt if needed)."""
-        return self._robots_for(url).can_fetch(self.settings.user_agent, url)
+    def check_robots(self, url: str) -> None:
+        """Raise unless robots.txt of the URL's origin lets us fetch it (reading robots.txt if needed).
+
+        :class:`DisallowedByRobots` for a disallowed URL (:class:`CrawlDelayTooLong` when the site asks
+        for more patience than we have), :class:`RobotsUnavailable` while robots.txt is unreachable.
+        """
+        self._robots.check(self._guard.check(url))
 
     def _request(
         self,
@@ -205,29 +285,33 @@ class PoliteClient:
         data: Mapping[str, str] | None = None,
         validators: Validators | None = None,
         obey_robots: bool = True,
+        limit: _BodyLimit | None = None,
     ) -> FetchResult:
         request_headers = dict(headers or {})
         if validators is not None and method == "GET":
             request_headers.update(validators.as_headers())
+        deadline = Deadline(self.settings.deadline)
+        limit = limit or _BodyLimit(self.settings.max_bytes)
         current, current_method, current_data = url, method, data
         for hop in range(self.settings.max_redirects + 1):
-            self._guard.check(current)
-            if obey_robots and not self.is_allowed(current):
-                raise DisallowedByRobots(current, "robots.txt disallows this URL for our User-Agent")
-            raw = self._send_with_retries(current_method, current, request_headers, current_data)
+            target = self._guard.check(current)
+            if obey_robots:
+                with deadline.paused():  # robots.txt is a request of its own, with its own deadline
+                    self._robots.check(target)
+            raw = self._send_with_retries(current_method, target, request_headers, current_data, deadline, limit)
             if raw.status in _REDIRECT_STATUSES:
                 location = raw.headers.get("location")
                 if not location:
                     raise HTTPStatusError(current, raw.status)
                 if hop == self.settings.max_redirects:
-                    raise TooManyRedirects(url, f"more than {self.settings.max_redirects} redirects")
-                current = urljoin(current, location)
+                    raise TooManyRedirects(url, f"больше {self.settings.max_redirects} перенаправлений подряд")
+                current = join_url(current, location)
                 # Browsers turn a redirected POST into a GET for 301/302/303; 307/308 keep the method.
                 if raw.status in (301, 302, 303) and current_method == "POST":
                     current_method, current_data = "GET", None
                 continue
             return self._accept(url, current, raw, validators)
-        raise TooManyRedirects(url, f"more than {self.settings.max_redirects} redirects")  # unreachable
+        raise AssertionError("the redirect loop always returns or raises")
 
     def _accept(self, url: str, final_url: str, raw: _RawResponse, validators: Validators | None) -> FetchResult:
         if raw.status == 304 and validators is not None:
@@ -247,49 +331,89 @@ class PoliteClient:
             etag=raw.headers.get("etag") or (previous.etag if status is FetchStatus.NOT_MODIFIED else None),
             last_modified=raw.headers.get("last-modified")
             or (previous.last_modified if status is FetchStatus.NOT_MODIFIED else None),
+            truncated=raw.truncated,
         )
 
     def _send_with_retries(
-        self, method: str, url: str, headers: Mapping[str, str], data: Mapping[str, str] | None
+        self,
+        method: str,
+        target: HttpURL,
+        headers: Mapping[str, str],
+        data: Mapping[str, str] | None,
+        deadline: Deadline,
+        limit: _BodyLimit,
     ) -> _RawResponse:
-        host = urlsplit(url).netloc.lower()
-        attempts = self.settings.max_retries + 1
+        url, attempts = target.url, self.settings.max_retries + 1
         for attempt in range(attempts):
-            self._limiter.wait(host)
+            # Our own rate limit is not the server's slowness: the queue does not use up the deadline.
+            deadline.extend(self._limiter.wait(target.netloc))
             try:
-                raw = self._send_once(method, url, headers, data)
-            except httpx.TransportError as error:  # connection errors and timeouts
-                if attempt + 1 == attempts:
-                    raise TransportFailure(url, f"{type(error).__name__}: {error} after {attempts} attempts") from error
+                raw = self._send_once(method, url, headers, data, deadline, limit)
+            except httpx.TransportError as error:  # connection errors and timeouts of one socket operation
                 wait = self._backoff(attempt)
+                if attempt + 1 == attempts or wait >= deadline.remaining():
+                    raise TransportFailure(url, f"{_describe(error)}; попыток: {attempt + 1}") from error
                 logger.warning("%s %s failed (%s); retrying in %.1f s", method, url, error, wait)
                 self._sleep(wait)
                 continue
             if raw.status in _RETRY_STATUSES and attempt + 1 < attempts:
                 wait = self._retry_wait(raw, attempt)
-                logger.warning("%s %s answered %s; retrying in %.1f s", method, url, raw.status, wait)
-                self._sleep(wait)
-                continue
+                if wait < deadline.remaining():
+                    logger.warning("%s %s answered %s; retrying in %.1f s", method, url, raw.status, wait)
+                    self._sleep(wait)
+                    continue
+                logger.warning(
+                    "%s %s answered %s; no time left for a retry before the deadline", method, url, raw.status
+                )
             return raw
         raise AssertionError("the retry loop always returns or raises")
 
     def _send_once(
-        self, method: str, url: str, headers: Mapping[str, str], data: Mapping[str, str] | None
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        data: Mapping[str, str] | None,
+        deadline: Deadline,
+        limit: _BodyLimit,
     ) -> _RawResponse:
-        limit = self.settings.max_bytes
-        with self._http.stream(method, url, headers=headers, data=data) as response:
-            declared = response.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > limit:
-                raise ResponseTooLarge(url, limit)
-            body = bytearray()
-            # iter_bytes() yields decompressed bytes, so the cap also stops compression bombs.
-            for chunk in response.iter_bytes():
-                body += chunk
-                if len(body) > limit:
-                    raise ResponseTooLarge(url, limit)
-            response_headers = {name.lower(): value for name, value in response.headers.items()}
-            logger.debug("%s %s -> %s (%d bytes)", method, url, response.status_code, len(body))
-            return _RawResponse(response.status_code, response_headers, bytes(body))
+        try:
+            with deadline_scope(deadline), self._http.stream(method, url, headers=headers, data=data) as response:
+                return self._read_body(method, url, response, deadline, limit)
+        except httpx.TimeoutException as error:
+            if deadline.expired:
+                raise DeadlineExceeded(url, deadline.seconds) from error
+            raise
+        except httpx.InvalidURL as error:
+            raise InvalidURL(url, f"адрес не разбирается: {error}") from error
+        except httpx.TransportError:
+            raise
+        except httpx.RequestError as error:  # a body that cannot be decompressed, and the like: no retry helps
+            raise TransportFailure(url, f"ответ не читается: {_describe(error)}") from error
+
+    def _read_body(
+        self, method: str, url: str, response: httpx.Response, deadline: Deadline, limit: _BodyLimit
+    ) -> _RawResponse:
+        declared = response.headers.get("content-length", "")
+        if not limit.truncate and declared.isdigit() and int(declared) > limit.size:
+            raise ResponseTooLarge(url, limit.size)
+        body, truncated = bytearray(), False
+        # iter_bytes() yields decompressed bytes, so the cap also stops compression bombs.
+        for chunk in response.iter_bytes():
+            body += chunk
+            if len(body) > limit.size:
+                if not limit.truncate:
+                    raise ResponseTooLarge(url, limit.size)
+                del body[limit.size :]
+                truncated = True
+                break
+            if deadline.expired:  # the transport enforces it too; this covers a replaced transport
+                raise DeadlineExceeded(url, deadline.seconds)
+        response_headers = {name.lower(): value for name, value in response.headers.items()}
+        if _LOCATION in response.extensions:
+            response_headers["location"] = response.extensions[_LOCATION]
+        logger.debug("%s %s -> %s (%d bytes)", method, url, response.status_code, len(body))
+        return _RawResponse(response.status_code, response_headers, bytes(body), truncated)
 
     def _backoff(self, attempt: int) -> float:
         return min(self.settings.backoff_base * 2**attempt, self.settings.max_retry_wait)
@@ -300,36 +424,24 @@ class PoliteClient:
             wait = self.settings.default_retry_after if raw.status in _THROTTLE_STATUSES else self._backoff(attempt)
         return min(wait, self.settings.max_retry_wait)
 
-    def _robots_for(self, url: str) -> urllib.robotparser.RobotFileParser:
-        parts = urlsplit(url)
-        origin = f"{parts.scheme}://{parts.netloc.lower()}"
-        # One lock for all origins: robots.txt is fetched once per origin, so contention is brief.
-        with self._robots_lock:
-            parser = self._robots.get(origin)
-            if parser is None:
-                parser = self._fetch_robots(origin)
-                self._robots[origin] = parser
-        return parser
+    def _read_robots(self, robots_url: str) -> tuple[bytes, bool]:
+        """robots.txt's body (at most ``robots_max_bytes``) and whether it was cut; :class:`RobotsCache` calls it."""
+        limit = _BodyLimit(self.settings.robots_max_bytes, truncate=True)
+        result = self._request("GET", robots_url, obey_robots=False, limit=limit)
+        return result.content, result.truncated
 
-    def _fetch_robots(self, origin: str) -> urllib.robotparser.RobotFileParser:
-        """Read robots.txt as RFC 9309 says: 4xx means no rules, 5xx means keep out.
 
-        A connection failure propagates as :class:`TransportFailure` and nothing is cached, so the
-        caller sees the real cause and a later request tries robots.txt again.
-        """
-        robots_url = f"{origin}/robots.txt"
-        parser = urllib.robotparser.RobotFileParser(robots_url)
-        try:
-            result = self._request("GET", robots_url, obey_robots=False)
-        except HTTPStatusError as error:
-            if 400 <= error.status < 500:
-                parser.parse([])
-                return parser
-            logger.warning("robots.txt of %s unavailable (%s); the origin is off limits", origin, error)
-            parser.parse(_DISALLOW_ALL)
-        except (ResponseTooLarge, TooManyRedirects, HostNotAllowed) as error:
-            logger.warning("robots.txt of %s unavailable (%s); the origin is off limits", origin, error)
-            parser.parse(_DISALLOW_ALL)
-        else:
-            parser.parse(result.text.splitlines())
-        return parser
+def _keep_location_aside(response: httpx.Response) -> None:
+    """Move ``Location`` out of httpx's sight: we follow redirects by hand (:func:`join_url` checks the
+    target), while httpx would parse it even with redirects off and raise a retryable protocol error
+    for a malformed one."""
+    location = response.headers.get("location")
+    if location is not None:
+        del response.headers["location"]
+        response.extensions[_LOCATION] = location
+
+
+def _describe(error: httpx.HTTPError) -> str:
+    """``ConnectError: [Errno 111] Connection refused``, or the class name when httpx gave no text."""
+    text = str(error)
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__

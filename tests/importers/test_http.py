@@ -13,8 +13,8 @@ from importers.errors import (
     HostNotAllowed,
     HTTPStatusError,
     ResponseTooLarge,
+    RobotsUnavailable,
     TooManyRedirects,
-    TransportFailure,
 )
 from importers.http import DEFAULT_USER_AGENT, ClientSettings, FetchStatus, PoliteClient, Validators
 from importers.politeness import RateLimiter, parse_retry_after
@@ -107,12 +107,14 @@ def test_connection_errors_are_retried_then_reported(make_client: MakeClient, sl
         port = unused.getsockname()[1]
     client = make_client()
 
-    with pytest.raises(TransportFailure) as raised:
+    with pytest.raises(RobotsUnavailable) as raised:
         client.get(f"http://127.0.0.1:{port}/robots-is-unreachable")
 
-    # robots.txt comes first and is unreachable: one try and three retries with exponential back-off.
-    assert raised.value.url == f"http://127.0.0.1:{port}/robots.txt"
-    assert "after 4 attempts" in str(raised.value)
+    # robots.txt comes first and is unreachable: one try and three retries with exponential back-off,
+    # then the origin is closed (RFC 9309: a network error means complete disallow).
+    assert raised.value.url == f"http://127.0.0.1:{port}/robots-is-unreachable"
+    assert raised.value.robots_url == f"http://127.0.0.1:{port}/robots.txt"
+    assert raised.value.reason == "ConnectError: [Errno 111] Connection refused; попыток: 4"
     assert [wait for wait in sleeps.calls if wait >= 0.5] == [0.5, 1.0, 2.0]
 
 
@@ -134,14 +136,17 @@ def test_response_size_cap_aborts_the_download(edge: RecordedSite, make_client: 
         make_client(max_bytes=1000).get(edge.url("/big"))
 
     assert raised.value.limit == 1000
-    assert str(raised.value) == f"response body exceeds the limit of 1000 bytes ({edge.url('/big')})"
+    assert str(raised.value) == f"ответ больше предела в 1000 байт, загрузка прервана ({edge.url('/big')})"
 
 
 def test_private_address_is_refused_unless_allowed(edge: RecordedSite, make_client: MakeClient) -> None:
     with pytest.raises(HostNotAllowed) as raised:
         make_client(allow_private=False).get(edge.url("/ok"))
 
-    assert "private, loopback or link-local" in str(raised.value)
+    assert raised.value.message == (
+        "хост '127.0.0.1' указывает на внутренний адрес 127.0.0.1 (private, loopback или link-local): "
+        "обход внутренней сети запрещён"
+    )
     assert edge.requests == []
 
 

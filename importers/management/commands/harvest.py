@@ -1,8 +1,13 @@
-"""``manage.py harvest SOURCE``: run (or resume) a harvest job with a progress bar and a summary line."""
+"""``manage.py harvest SOURCE``: run (or resume) a harvest job with a progress bar and a summary line.
+
+Configuration errors (an unusable ``--base-url``, a host refused as internal, an unknown source) are
+reported on stderr with a non-zero exit status, never as a traceback.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime, time
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -11,6 +16,9 @@ from django.utils.dateparse import parse_date, parse_datetime
 from tqdm import tqdm
 
 from importers.engine import HarvestBusy, HarvestConfigError, HarvestOptions, StageResult, dry_run, run_harvest
+from importers.errors import ConfigurationError, FetchError
+from importers.http import check_base_url
+from importers.urls import looks_like_url
 
 
 def parse_since(value: str) -> datetime:
@@ -22,6 +30,22 @@ def parse_since(value: str) -> datetime:
             raise CommandError(f"--since: ожидается дата ГГГГ-ММ-ДД или дата и время ISO 8601, получено {value!r}")
         parsed = datetime.combine(day, time.min)
     return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed)
+
+
+def parse_base_url(value: str) -> str:
+    """``--base-url``: a well-formed http(s) URL, or (for file feeds) a path to an existing file.
+
+    Only the form is checked here; whether the host may be reached (the internal-network refusal) is
+    decided by the harvest with the source's settings.
+    """
+    if looks_like_url(value):
+        try:
+            check_base_url(value, allow_private=True)
+        except ConfigurationError as error:
+            raise CommandError(f"--base-url: {error}") from error
+    elif not Path(value).is_file():
+        raise CommandError(f"--base-url: ожидается адрес http(s):// или путь к файлу фида, файла нет: {value!r}")
+    return value
 
 
 class Command(BaseCommand):
@@ -41,6 +65,8 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["rate"] is not None and options["rate"] <= 0:
             raise CommandError("--rate должен быть больше нуля")
+        if options["base_url"] is not None:
+            parse_base_url(options["base_url"])
         harvest_options = HarvestOptions(
             base_url=options["base_url"],
             rate=options["rate"],
@@ -62,8 +88,10 @@ class Command(BaseCommand):
                     self.stderr.write(problem)
             else:
                 summary = run_harvest(options["source"], harvest_options, progress).summary()
-        except (HarvestBusy, HarvestConfigError) as error:
+        except (HarvestBusy, HarvestConfigError, ConfigurationError) as error:
             raise CommandError(str(error)) from error
+        except FetchError as error:  # a refused host or an unreachable source that stopped the whole run
+            raise CommandError(f"сбор {options['source']!r} остановлен: {error}") from error
         finally:
             bar.close()
         self.stdout.write(summary)
