@@ -9,10 +9,13 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 
 from content_repo.intake.records import HarvestedRecord
+from importers.engine.runner import WithdrawalNotConfirmable, confirm_withdrawal
+from importers.models import HarvestJob
 from importers.spreadsheet import SheetError, SheetRow, import_rows, read_sheet, validate_sheet
 
 _SESSION_KEY = "importers_sheet"
@@ -66,3 +69,25 @@ def confirm_view(request: HttpRequest) -> HttpResponse:
     del request.session[_SESSION_KEY]
     messages.success(request, f"Таблица «{stored['name']}» загружена: {job.summary()}")
     return redirect("importers_upload")
+
+
+def confirm_withdrawal_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """A methodist confirms the withdrawal a harvest held back (it would have taken down too much of a source)."""
+    _check(request)
+    job = get_object_or_404(HarvestJob.objects.select_related("source"), pk=pk)
+    job_url = reverse("harvest_jobs:inspect", args=[job.pk])
+    if request.method == "POST":
+        try:
+            withdrawn = confirm_withdrawal(job, request.user)
+        except WithdrawalNotConfirmable as error:
+            messages.error(request, f"Снятие не выполнено: {error}")
+        else:
+            messages.success(request, f"Снято с публикации ресурсов: {withdrawn} (источник «{job.source}»)")
+        return redirect(job_url)
+    context = {
+        "job": job,
+        "job_url": job_url,
+        "page_title": f"Подтвердить снятие {job.withdrawal_pending} ресурсов",
+        "header_title": f"Подтвердить снятие {job.withdrawal_pending} ресурсов",
+    }
+    return TemplateResponse(request, "importers/admin/confirm_withdrawal.html", context)

@@ -5,13 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import path, reverse
+from django.utils.functional import cached_property
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.views.generic.models import InspectView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.admin.widgets.button import HeaderButton
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from importers.admin_views import UPLOAD_PERMISSION, confirm_view, upload_view
+from importers.admin_views import UPLOAD_PERMISSION, confirm_view, confirm_withdrawal_view, upload_view
 from importers.models import HarvestError, HarvestJob, HarvestSource
 
 
@@ -50,14 +53,27 @@ class HarvestSourceViewSet(ModelViewSet):
     ]
 
 
+class HarvestJobInspectView(InspectView):
+    """A job's page; a withdrawal the job held back is confirmed from here by a methodist."""
+
+    @cached_property
+    def header_buttons(self) -> list[HeaderButton]:
+        job = self.object
+        if not job.withdrawal_pending or not self.request.user.has_perm(UPLOAD_PERMISSION):
+            return []
+        url = reverse("importers_confirm_withdrawal", args=[job.pk])
+        return [HeaderButton(f"Подтвердить снятие {job.withdrawal_pending} ресурсов", url=url, icon_name="warning")]
+
+
 class HarvestJobViewSet(ModelViewSet):
     model = HarvestJob
+    inspect_view_class = HarvestJobInspectView
     icon = "list-ul"
     menu_label = "Задания"
     inspect_view_enabled = True
     copy_view_enabled = False
     exclude_form_fields: list[str] = []  # never shown: the policy forbids adding and editing
-    list_display = ["source", "state", "started_at", *HarvestJob.COUNT_FIELDS, "gather_status"]
+    list_display = ["source", "state", "started_at", *HarvestJob.COUNT_FIELDS, "withdrawal_pending", "gather_status"]
     list_filter = ["source", "state"]
     inspect_view_fields = [
         "source",
@@ -67,6 +83,9 @@ class HarvestJobViewSet(ModelViewSet):
         "base_url",
         "gather_status",
         *HarvestJob.COUNT_FIELDS,
+        "withdrawal_pending",
+        "withdrawal_confirmed_by",
+        "withdrawal_confirmed_at",
         "options",
         "notes",
     ]
@@ -106,6 +125,11 @@ def register_upload_urls() -> list[Any]:
     return [
         path("importers/upload/", upload_view, name="importers_upload"),
         path("importers/upload/confirm/", confirm_view, name="importers_upload_confirm"),
+        path(
+            "importers/jobs/<int:pk>/confirm-withdrawal/",
+            confirm_withdrawal_view,
+            name="importers_confirm_withdrawal",
+        ),
     ]
 
 

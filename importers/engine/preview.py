@@ -8,9 +8,9 @@ from content_repo.intake.items import Outcome, Policy
 from content_repo.intake.services import Intake
 from content_repo.resources.models import SourceLayer
 from importers.engine.runner import (
-    HarvestConfigError,
     HarvestOptions,
     _client_settings,
+    checked_base_url,
     definition_for,
     get_harvest_source,
 )
@@ -48,9 +48,7 @@ def dry_run(code: str, options: HarvestOptions | None = None, progress=None) -> 
     options = options or HarvestOptions()
     source = get_harvest_source(code)
     definition = definition_for(source)
-    base_url = options.base_url or source.base_url
-    if not base_url:
-        raise HarvestConfigError(f"у источника {code!r} не задан адрес; укажите --base-url")
+    base_url = checked_base_url(source, options)
     result = DryRunResult(source=code)
     intake = Intake(policy=Policy.PUBLISH if source.publishes else Policy.REVIEW)
     report = GatherReport()

@@ -9,7 +9,6 @@ transform and load made of it. A job killed anywhere resumes from the last commi
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import os
 import socket
@@ -18,8 +17,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
+from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.db import DatabaseError, transaction
 from django.db.models import Q
@@ -29,10 +28,11 @@ from content_repo.resources.models import SourceLayer
 from content_repo.resources.services import withdraw_from_source
 from importers.conf import importer_settings
 from importers.engine.stages import RunContext, StageResult, fetch_stage, gather_stage, load_stage, transform_stage
-from importers.http import ClientSettings, PoliteClient, Validators
+from importers.http import ClientSettings, PoliteClient, Validators, check_base_url
 from importers.models import HarvestError, HarvestJob, HarvestRecord, HarvestSource, Stage
 from importers.sources import SOURCES
 from importers.sources.base import GatherReport, GatherStatus, ItemRef, SourceDefinition
+from importers.urls import is_loopback_host, looks_like_url, parse_http_url
 
 __all__ = [
     "HarvestBusy",
@@ -126,9 +126,7 @@ def run_harvest(
     options = options or HarvestOptions()
     source = get_harvest_source(code)
     definition = definition_for(source)
-    base_url = options.base_url or source.base_url
-    if not base_url:
-        raise HarvestConfigError(f"у источника {code!r} не задан адрес; укажите --base-url")
+    base_url = checked_base_url(source, options)
     client = PoliteClient(_client_settings(source, definition, options, base_url))
     job = start_job(source, options, base_url)
     ctx = RunContext(job=job, source=source, definition=definition, client=client, full=options.full)
@@ -147,6 +145,26 @@ def run_harvest(
     return job
 
 
+def checked_base_url(source: HarvestSource, options: HarvestOptions) -> str:
+    """The address to harvest, refused before any job exists when it cannot or may not be harvested.
+
+    An http(s) address must be well formed and, unless private addresses are allowed (the source's setting,
+    ``--allow-private``, or a loopback ``--base-url``), public; a feed given as a path must be a file.
+    Raises :class:`~importers.errors.ConfigurationError` (or :class:`HarvestConfigError`).
+    """
+    base_url = options.base_url or source.base_url
+    if not base_url:
+        raise HarvestConfigError(f"у источника {source.code!r} не задан адрес; укажите --base-url")
+    if not looks_like_url(base_url):
+        if source.kind == HarvestSource.Kind.UCHI and Path(base_url).is_file():
+            return base_url
+        raise HarvestConfigError(f"адрес источника {source.code!r} не http(s) и не файл фида: {base_url!r}")
+    host = parse_http_url(base_url).host if options.base_url else ""
+    allow_private = source.allow_private or options.allow_private or (bool(host) and is_loopback_host(host))
+    check_base_url(base_url, allow_private=allow_private)
+    return base_url
+
+
 def _client_settings(
     source: HarvestSource, definition: SourceDefinition, options: HarvestOptions, base_url: str
 ) -> ClientSettings:
@@ -158,28 +176,16 @@ def _client_settings(
     """
     hosts = set(source.allowed_hosts) or set(definition.allowed_hosts)
     allow_private = source.allow_private or options.allow_private
-    host = urlsplit(base_url).hostname if base_url.startswith(("http://", "https://")) else None
+    host = parse_http_url(base_url).host if looks_like_url(base_url) else None
     if options.base_url and host:
         hosts.add(host)
-        allow_private = allow_private or _is_loopback(host)
-    settings = importer_settings()
+        allow_private = allow_private or is_loopback_host(host)
     return ClientSettings(
         allowed_hosts=frozenset(hosts),
-        user_agent=settings.user_agent,
         requests_per_second=options.rate or source.rate_limit,
-        timeout=settings.timeout,
-        max_bytes=settings.max_bytes,
         allow_private=allow_private,
+        **importer_settings().client_options(),
     )
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _worker() -> str:
@@ -408,7 +414,7 @@ def _finish(ctx: RunContext, report: GatherReport) -> None:
 
 def _final_state(job: HarvestJob, report: GatherReport) -> str:
     """Failed when nothing could be listed, partial when anything went wrong, finished only when nothing did."""
-    if report.listing_failures and report.listing_pages == 0 and job.gathered == 0:
+    if report.listing_failures and job.gathered == 0:
         return JobState.FAILED
     if report.listing_failures or report.rejected or job.failed:
         return JobState.PARTIAL

@@ -18,11 +18,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 from typing import Any, Protocol
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import unquote, urlsplit
 
 from content_repo.intake.records import HarvestedRecord
 from importers.errors import DisallowedByRobots, FetchError, HTTPStatusError, TransformError
 from importers.http import FetchResult, FetchStatus, PoliteClient, Validators
+from importers.urls import InvalidURL, join_url
 
 __all__ = [
     "GatherProblem",
@@ -273,9 +274,16 @@ def listing_page(
 
 
 def site_path(href: str, page_url: str) -> str | None:
-    """The path an on-site link points to, or ``None`` for links to other hosts."""
-    absolute = urljoin(page_url, href.strip())
-    parts, page = urlsplit(absolute), urlsplit(page_url)
+    """The path an on-site link points to, or ``None`` for links to other hosts and malformed links.
+
+    A page may carry a broken link (``http://[::1``, a port out of range): it leads nowhere we can follow,
+    so it is skipped like an off-site link instead of failing the listing.
+    """
+    try:
+        parts, page = urlsplit(join_url(page_url, href)), urlsplit(page_url)
+        parts.port  # noqa: B018 - a port out of range raises here
+    except (InvalidURL, ValueError):
+        return None
     if parts.scheme not in ("http", "https") or parts.netloc.lower() != page.netloc.lower():
         return None
     return unquote(parts.path) or "/"

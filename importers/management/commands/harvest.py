@@ -1,7 +1,8 @@
 """``manage.py harvest SOURCE``: run (or resume) a harvest job with a progress bar and a summary line.
 
 Configuration errors (an unusable ``--base-url``, a host refused as internal, an unknown source) are
-reported on stderr with a non-zero exit status, never as a traceback.
+reported on stderr with a non-zero exit status, never as a traceback. The exit status tells how the job
+ended: 0 finished, 1 failed (nothing could be gathered, or the run was refused), 2 finished with errors.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from tqdm import tqdm
 from importers.engine import HarvestBusy, HarvestConfigError, HarvestOptions, StageResult, dry_run, run_harvest
 from importers.errors import ConfigurationError, FetchError
 from importers.http import check_base_url
+from importers.models import HarvestJob
 from importers.urls import looks_like_url
 
 
@@ -87,7 +89,8 @@ class Command(BaseCommand):
                 for problem in result.problems[:50]:
                     self.stderr.write(problem)
             else:
-                summary = run_harvest(options["source"], harvest_options, progress).summary()
+                job = run_harvest(options["source"], harvest_options, progress)
+                summary = job.summary()
         except (HarvestBusy, HarvestConfigError, ConfigurationError) as error:
             raise CommandError(str(error)) from error
         except FetchError as error:  # a refused host or an unreachable source that stopped the whole run
@@ -95,3 +98,7 @@ class Command(BaseCommand):
         finally:
             bar.close()
         self.stdout.write(summary)
+        if not options["dry_run"] and job.state != HarvestJob.State.FINISHED:
+            # Exit 1: nothing could be gathered; exit 2: finished with errors (failed records, an incomplete list).
+            returncode = 1 if job.state == HarvestJob.State.FAILED else 2
+            raise CommandError(f"сбор {options['source']!r}: {job.get_state_display()}", returncode=returncode)
