@@ -199,10 +199,23 @@ WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "pptx", "xlsx", "odt", "ods", "odp", "e
 WAGTAIL_I18N_ENABLED = False
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = env_int("IMAGE_MAX_PIXELS", 40_000_000)
 
+_IMMEDIATE_TASKS = "django_tasks.backends.immediate.ImmediateBackend"
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND") or _IMMEDIATE_TASKS
+# Webhook delivery must never run inside a request, which the immediate backend would do. Without a worker
+# process it runs in a few threads of the web process ("thread"); with a real queue, through its worker.
+WEBHOOKS_DELIVERY = os.environ.get("WEBHOOKS_DELIVERY") or ("thread" if TASKS_BACKEND == _IMMEDIATE_TASKS else "worker")
+if WEBHOOKS_DELIVERY not in {"thread", "worker"}:
+    raise ImproperlyConfigured(f"WEBHOOKS_DELIVERY must be thread or worker, got {WEBHOOKS_DELIVERY!r}")
+if WEBHOOKS_DELIVERY == "worker" and TASKS_BACKEND == _IMMEDIATE_TASKS:
+    raise ImproperlyConfigured("WEBHOOKS_DELIVERY=worker needs a TASKS_BACKEND with a worker process")
+WEBHOOKS_TASK_BACKEND = "webhooks" if WEBHOOKS_DELIVERY == "thread" else "default"
+WEBHOOKS_THREADS = env_int("WEBHOOKS_THREADS", 2)
 TASKS = {
-    "default": {
-        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend"),
-    }
+    "default": {"BACKEND": TASKS_BACKEND},
+    "webhooks": {
+        "BACKEND": "content_repo.tasks_backend.ThreadBackend",
+        "OPTIONS": {"THREADS": WEBHOOKS_THREADS, "COALESCE": True},
+    },
 }
 
 REST_FRAMEWORK = {
@@ -295,3 +308,17 @@ API_BULK_MAX_ITEMS = env_int("API_BULK_MAX_ITEMS", 5000)
 API_BULK_MAX_BYTES = env_int("API_BULK_MAX_BYTES", 20 * 1024 * 1024)
 WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", False)
 WEBHOOKS_MAX_ATTEMPTS = env_int("WEBHOOKS_MAX_ATTEMPTS", 8)
+WEBHOOKS_ATTEMPT_DEADLINE = env_int("WEBHOOKS_ATTEMPT_DEADLINE", 10)  # seconds for a whole attempt
+WEBHOOKS_RESPONSE_MAX_BYTES = env_int("WEBHOOKS_RESPONSE_MAX_BYTES", 4096)
+WEBHOOKS_CIRCUIT_FAILURES = env_int("WEBHOOKS_CIRCUIT_FAILURES", 5)
+WEBHOOKS_CIRCUIT_COOLDOWN = env_int("WEBHOOKS_CIRCUIT_COOLDOWN", 600)  # seconds
+for _name in (
+    "WEBHOOKS_MAX_ATTEMPTS",
+    "WEBHOOKS_ATTEMPT_DEADLINE",
+    "WEBHOOKS_RESPONSE_MAX_BYTES",
+    "WEBHOOKS_CIRCUIT_FAILURES",
+    "WEBHOOKS_CIRCUIT_COOLDOWN",
+    "WEBHOOKS_THREADS",
+):
+    if globals()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be a positive integer")

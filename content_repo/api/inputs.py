@@ -15,6 +15,7 @@ from content_repo.resources.models import Alignment, Resource, ResourcePart
 
 from .models import Change, WebhookDelivery, WebhookSubscription
 from .publishing import submitted_values
+from .webhook_transport import validate_webhook_url
 
 
 class RejectUnknownFieldsMixin:
@@ -190,24 +191,48 @@ class ChangePageSerializer(serializers.Serializer):
     cursor = serializers.IntegerField(help_text="передайте как `since` в следующем запросе")
 
 
+@extend_schema_field({"type": "string", "format": "uri", "maxLength": 1000})
+class WebhookUrlField(serializers.CharField):
+    """The model's checks (`validate_webhook_url`: one precise Russian message), documented as a URI."""
+
+
 class WebhookSubscriptionSerializer(RejectUnknownFieldsMixin, serializers.ModelSerializer):
+    """A subscription and the state of its delivery (circuit breaking: see the webhooks section of docs/api.md)."""
+
+    url = WebhookUrlField(max_length=1000, validators=[validate_webhook_url])
     events = serializers.ListField(
         child=serializers.ChoiceField(choices=WebhookSubscription.Event.choices), allow_empty=False
     )
     secret = serializers.CharField(
         write_only=True, required=False, min_length=16, max_length=200, help_text="по умолчанию — сгенерированный"
     )
+    active = serializers.BooleanField(
+        default=True, help_text="`false` — создать выключенной: уведомления не пишутся, пока её не включат (PATCH)"
+    )
+    circuit = serializers.ChoiceField(
+        choices=WebhookSubscription.Circuit.choices,
+        read_only=True,
+        help_text="`closed` — доставка идёт; `open` — приостановлена до `paused_until` после "
+        "`consecutive_failures` неудач подряд; `half_open` — пауза истекла, следующая попытка пробная",
+    )
 
     class Meta:
         model = WebhookSubscription
-        fields = ["id", "url", "events", "secret", "active", "created_at"]
-        read_only_fields = ["id", "active", "created_at"]
+        fields = ["id", "url", "events", "secret", "active", "circuit", "consecutive_failures", "paused_until"]
+        fields += ["created_at"]
+        read_only_fields = ["id", "consecutive_failures", "paused_until", "created_at"]
 
 
-class WebhookCreatedSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = WebhookSubscription
-        fields = ["id", "url", "events", "secret", "active", "created_at"]
+class WebhookCreatedSerializer(WebhookSubscriptionSerializer):
+    """The answer to a subscription: the only one that shows the secret."""
+
+    secret = serializers.CharField(read_only=True)
+
+
+class WebhookActivationSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    active = serializers.BooleanField(
+        help_text="`true` включает доставку и снимает паузу после отказов; `false` — новые уведомления не пишутся"
+    )
 
 
 class WebhookDeliverySerializer(serializers.ModelSerializer):
@@ -220,6 +245,7 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
             "attempts",
             "last_status_code",
             "last_error",
+            "last_attempt_at",
             "next_attempt_at",
             "created_at",
             "delivered_at",

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from .webhook_transport import validate_webhook_url
+
 
 class ApiKey(models.Model):
     """A key an organisation's software sends as `Authorization: Bearer <key>`.
@@ -110,22 +112,34 @@ class Change(models.Model):
 
 
 class WebhookSubscription(models.Model):
-    """An organisation's URL that receives signed notifications of chosen events."""
+    """An organisation's URL that receives signed notifications of chosen events.
+
+    Circuit breaking: `consecutive_failures` counts failed attempts since the last success; when it reaches
+    `WEBHOOKS_CIRCUIT_FAILURES` the circuit opens and deliveries wait (pending, not lost) until `paused_until`;
+    then one attempt probes the receiver, and a success closes the circuit.
+    """
 
     class Event(models.TextChoices):
         SUBMISSION_APPROVED = "submission.approved", "заявка утверждена"
         SUBMISSION_REJECTED = "submission.rejected", "заявка отклонена"
         RESOURCE_CHANGED = "resource.changed", "ресурс изменён (лента изменений)"
 
+    class Circuit(models.TextChoices):
+        CLOSED = "closed", "доставка идёт"
+        OPEN = "open", "доставка приостановлена после отказов"
+        HALF_OPEN = "half_open", "пауза истекла, следующая попытка — пробная"
+
     organization = models.ForeignKey(
         "publishers.Organization", models.CASCADE, related_name="webhooks", verbose_name="организация"
     )
-    url = models.URLField("адрес", max_length=1000)
+    url = models.CharField("адрес", max_length=1000, validators=[validate_webhook_url])
     # Kept readable: it signs every delivery (HMAC needs the secret itself, a hash would not do).
     secret = models.CharField("секрет подписи", max_length=200)
     events = models.JSONField("события", default=list)
     active = models.BooleanField("действует", default=True)
     created_at = models.DateTimeField("создана", default=timezone.now, editable=False)
+    consecutive_failures = models.PositiveIntegerField("неудач подряд", default=0)
+    paused_until = models.DateTimeField("доставка приостановлена до", null=True, blank=True)
 
     class Meta:
         verbose_name = "подписка на уведомления"
@@ -134,6 +148,13 @@ class WebhookSubscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization}: {self.url}"
+
+    @property
+    def circuit(self) -> str:
+        """`closed`, `open` (paused until `paused_until`) or `half_open` (the next attempt is a probe)."""
+        if self.paused_until is None:
+            return self.Circuit.CLOSED
+        return self.Circuit.OPEN if self.paused_until > timezone.now() else self.Circuit.HALF_OPEN
 
 
 class WebhookDelivery(models.Model):
@@ -155,6 +176,7 @@ class WebhookDelivery(models.Model):
     next_attempt_at = models.DateTimeField("следующая попытка", null=True, blank=True, db_index=True)
     last_status_code = models.PositiveSmallIntegerField("код ответа", null=True, blank=True)
     last_error = models.TextField("ошибка", blank=True)
+    last_attempt_at = models.DateTimeField("последняя попытка", null=True, blank=True)
     created_at = models.DateTimeField("создано", default=timezone.now)
     delivered_at = models.DateTimeField("доставлено", null=True, blank=True)
 

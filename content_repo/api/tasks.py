@@ -1,4 +1,9 @@
-"""Background work of the API: draining the webhook outbox."""
+"""Background work of the API: draining the webhook outbox.
+
+The task is declared on the default backend and enqueued on the one `WEBHOOKS_TASK_BACKEND` names (see
+`webhooks._schedule_delivery`): threads of the web process in the embedded default, the task queue's worker
+otherwise — never the immediate backend, which would run it inside the request.
+"""
 
 from __future__ import annotations
 

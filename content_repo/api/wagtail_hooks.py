@@ -112,9 +112,11 @@ class WebhookSubscriptionViewSet(ModelViewSet):
     icon = "link"
     menu_label = "Подписки (webhooks)"
     name = "webhooks"
-    list_display = ["url", "organization", "events", "active", "created_at"]
+    # The circuit: after WEBHOOKS_CIRCUIT_FAILURES failures in a row delivery pauses until `paused_until`;
+    # clearing that field here resumes it at once.
+    list_display = ["url", "organization", "events", "active", "consecutive_failures", "paused_until", "created_at"]
     list_filter = ["organization", "active"]
-    form_fields = ["organization", "url", "events", "secret", "active"]
+    form_fields = ["organization", "url", "events", "secret", "active", "paused_until"]
     copy_view_enabled = False
 
 
@@ -123,7 +125,7 @@ class WebhookDeliveryViewSet(ModelViewSet):
     icon = "mail"
     menu_label = "Доставки уведомлений"
     name = "webhook_deliveries"
-    list_display = ["event", "subscription", "status", "attempts", "last_status_code", "created_at", "delivered_at"]
+    list_display = ["event", "subscription", "status", "attempts", "last_status_code", "last_attempt_at", "created_at"]
     list_filter = ["status", "event"]
     ordering = ["-created_at"]
     form_fields = ["status"]

@@ -20,7 +20,10 @@ def issue_key(org: str, scopes: str) -> str:
     return out.getvalue().strip()
 
 
-def test_vendor_publishes_a_batch_that_goes_through_review_into_search(receiver, django_capture_on_commit_callbacks):
+def test_vendor_publishes_a_batch_that_goes_through_review_into_search(
+    receiver, settings, django_capture_on_commit_callbacks
+):
+    settings.WEBHOOKS_TASK_BACKEND = "default"  # deliver inside the test's transaction (background: test_webhooks)
     call_command("create_organization", "mathsoft", name="ООО «Математика онлайн»", kind="vendor", stdout=StringIO())
     call_command("create_organization", "operator", name="Оператор каталога", kind="operator", stdout=StringIO())
     call_command("setup_roles", stdout=StringIO())

@@ -11,7 +11,7 @@ from .. import inputs
 from ..models import WebhookDelivery, WebhookSubscription
 from ..pagination import ordered_by
 from ..permissions import CanPublish, api_key_of
-from ..webhooks import subscribe
+from ..webhooks import set_active, subscribe
 from .base import DeclaredParametersMixin
 
 
@@ -24,7 +24,8 @@ class OrganizationWebhooksMixin:
 
 
 class WebhookList(OrganizationWebhooksMixin, DeclaredParametersMixin, generics.ListCreateAPIView):
-    """Your organisation's subscriptions; `POST` subscribes a URL (the secret is shown in this answer only)."""
+    """Your organisation's subscriptions with their delivery state; `POST` subscribes a URL (the secret is shown
+    in this answer only; `"active": false` creates it switched off)."""
 
     serializer_class = inputs.WebhookSubscriptionSerializer
     pagination_class = ordered_by("-created_at", "-id")
@@ -36,15 +37,32 @@ class WebhookList(OrganizationWebhooksMixin, DeclaredParametersMixin, generics.L
         data = serializer.validated_data
         key = api_key_of(request)
         try:
-            subscription = subscribe(key.organization, data["url"], data["events"], data.get("secret"))  # type: ignore[union-attr]
+            subscription = subscribe(
+                key.organization,  # type: ignore[union-attr]
+                data["url"],
+                data["events"],
+                data.get("secret"),
+                active=data["active"],
+            )
         except DjangoValidationError as e:
             raise exceptions.ValidationError(e.message_dict) from e
         return Response(inputs.WebhookCreatedSerializer(subscription).data, status=status.HTTP_201_CREATED)
 
 
 class WebhookDetail(OrganizationWebhooksMixin, DeclaredParametersMixin, generics.RetrieveDestroyAPIView):
+    """One subscription; `PATCH {"active": true|false}` switches its deliveries on or off."""
+
     serializer_class = inputs.WebhookSubscriptionSerializer
     action_is_list = False
+
+    @extend_schema(request=inputs.WebhookActivationSerializer, responses={200: inputs.WebhookSubscriptionSerializer})
+    def patch(self, request, *args, **kwargs):
+        subscription = self.get_object()
+        serializer = inputs.WebhookActivationSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        if "active" in serializer.validated_data:
+            set_active(subscription, serializer.validated_data["active"])
+        return Response(inputs.WebhookSubscriptionSerializer(subscription).data)
 
 
 class WebhookDeliveryList(DeclaredParametersMixin, generics.ListAPIView):
