@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
-from .text import normalize, sort_key
+from content_repo.text.analysis import normalize, sort_key
 
 # API filter/facet name → document field (see search/query.py FILTER_NAMES).
 FILTER_FIELDS: Mapping[str, str] = {

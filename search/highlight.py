@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 from collections.abc import Collection
 
-from .text import is_stop_word, stem, tokenize_with_spans
+from content_repo.text.analysis import is_stop_word, stem, tokenize_with_spans
 
 FRAGMENT_SIZE = 200
 _SENTENCE_ENDS = ".!?…\n"

@@ -14,8 +14,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from content_repo.text.analysis import analyze
+
 from .documents import SearchDocument
-from .text import analyze
 
 DEFAULT_K = 10
 BM25_K1 = 1.2

@@ -9,10 +9,11 @@ from collections.abc import Mapping
 
 from django.conf import settings
 
+from content_repo.text.analysis import normalize, tokenize
+
 from .backends import BaseSearchBackend, SearchBackendError, get_search_backend
 from .backends.database import DatabaseSearchBackend
 from .query import FacetValue, SearchQuery, SearchResults
-from .text import normalize, tokenize
 
 logger = logging.getLogger(__name__)
 

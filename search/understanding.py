@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .text import Token, stem, tokenize_with_spans
+from content_repo.text.analysis import Token, stem, tokenize_with_spans
+
 from .vocabulary import GRADES, exam_aliases, subject_aliases, subjects
 
 _PREPOSITION = r"(?:(?<![^\W\d_])(?:для|в|во|за|на)\s+)?"

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
-from .text import DATA_DIR, stem, tokenize
+from content_repo.text.analysis import stem, tokenize
 
+DATA_DIR = Path(__file__).resolve().parent / "data"
 SUBJECTS_FILE = DATA_DIR / "subjects.json"
 ALIASES_FILE = DATA_DIR / "subject_aliases.json"
 

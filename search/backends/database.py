@@ -25,6 +25,8 @@ from typing import Any, ClassVar, cast
 from django.db import DatabaseError, connections, transaction
 from django.utils import timezone
 
+from content_repo.text.analysis import analyze_for_index, analyze_prefix, tokenize
+
 from ..documents import FILTER_FIELDS, HIGHLIGHT_FIELDS, SearchDocument
 from ..highlight import FRAGMENT_SIZE, highlight
 from ..models import (
@@ -35,7 +37,6 @@ from ..models import (
     SearchEntryValue,
 )
 from ..query import CursorValue, FacetValue, SearchHit, SearchQuery, SearchResults, encode_cursor
-from ..text import analyze_for_index, analyze_prefix, tokenize
 from ..vocabulary import facet_label
 from .base import (
     DEFAULT_CHUNK_SIZE,

@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
+from content_repo.text.analysis import analyze
+from content_repo.text.synonyms import TermGroup, expand_synonyms
+
 from ..models import FACET_COLUMNS, SearchEntry, SearchEntryValue
 from ..query import CursorValue, SearchQuery, SortOrder
-from ..synonyms import TermGroup, expand_synonyms
-from ..text import analyze
 from ..understanding import ParsedQuery, parse_query
 from .engine import GRADE_WEIGHT, SUBJECT_WEIGHT
 

@@ -32,10 +32,11 @@ from elasticsearch.dsl import (
 from elasticsearch.dsl import Mapping as IndexMapping
 from elasticsearch.dsl.query import Query
 
+from content_repo.text.analysis import stop_words
+from content_repo.text.synonyms import synonym_rules
+
 from ..documents import FILTER_FIELDS, TEXT_FIELDS, SearchDocument
 from ..query import FacetValue, SearchHit, SearchQuery, SearchResults, SortOrder, encode_cursor
-from ..synonyms import synonym_rules
-from ..text import stop_words
 from ..understanding import ParsedQuery, parse_query
 from ..vocabulary import facet_label
 from .base import (
