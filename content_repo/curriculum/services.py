@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db import models, transaction
 
+from .codes import codifier_element_code
 from .models import CodifierElement, Framework, Grade, Level, Subject, Topic
 
 DEFAULT_DATASET = Path(__file__).resolve().parent / "data" / "curriculum.json"
@@ -26,12 +27,6 @@ LEVELS = [
     ("OOO", "Основное общее образование", "ООО", [5, 6, 7, 8, 9]),
     ("SOO", "Среднее общее образование", "СОО", [10, 11]),
 ]
-# Codifier elements are unique per (set, kind, number): requirements and content elements share numbers.
-CODIFIER_KIND_SLUGS = {
-    "content_element": "kes",
-    "requirement_subject": "req",
-    "requirement_metasubject": "meta",
-}
 
 
 @dataclass
@@ -51,11 +46,6 @@ class LoadReport:
     def summary(self) -> str:
         parts = [f"{model}: +{c['created']} ~{c['updated']} ={c['unchanged']}" for model, c in self.counts.items()]
         return "; ".join(parts)
-
-
-def codifier_element_code(entry: dict[str, Any], number: str | None = None) -> str:
-    slug = CODIFIER_KIND_SLUGS.get(entry["kind"], entry["kind"])
-    return f"{entry['set']}.{slug}.{number if number is not None else entry['code']}"
 
 
 class _Upserter:
