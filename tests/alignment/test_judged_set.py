@@ -7,6 +7,7 @@ codes are built with the loader's own ``codifier_element_code`` so they match ``
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from collections.abc import Iterable
@@ -27,7 +28,9 @@ REQUIRED |= {"accept", "best", "note"}
 OPTIONAL = {"parts"}
 # Superseded codifier (ЕГЭ ≈2015–2021, transcribed from memory): exam material is aligned to the current sets.
 RETIRED_CODIFIERS = ("EGE-math-legacy.",)
-SETS = ["dev"]
+SETS = ["dev", "holdout"]
+# Two titles this alike are the same resource reworded; the hold-out set must not contain such near-copies.
+NEAR_COPY_RATIO = 0.85
 
 
 @cache
@@ -142,3 +145,23 @@ def test_the_mix_of_records(name: str) -> None:
     assert share(records, lambda r: r["subject_name"] is None) >= 0.07
     assert any(r["subject_name"] == "Математика" and topics()[r["best"]]["subject"] == "algebra" for r in fitting)
     assert any(r["subject_name"] == "Математика" and topics()[r["best"]]["subject"] == "geometry" for r in fitting)
+
+
+def test_holdout_shares_no_title_with_dev_nor_a_near_copy() -> None:
+    dev = {normalise(r["title"]): r["id"] for r in load("dev")}
+    holdout = {normalise(r["title"]): r["id"] for r in load("holdout")}
+    assert dev.keys() & holdout.keys() == set()
+    near = []
+    for h in holdout:
+        matcher = difflib.SequenceMatcher(None, b=h)
+        for d in dev:
+            matcher.set_seq1(d)
+            # quick_ratio() bounds ratio() from above and is much cheaper.
+            if matcher.quick_ratio() >= NEAR_COPY_RATIO and matcher.ratio() >= NEAR_COPY_RATIO:
+                near.append((holdout[h], dev[d]))
+    assert near == []
+
+
+def test_load_refuses_an_unknown_set() -> None:
+    with pytest.raises(ValueError, match="unknown judged set 'train'"):
+        load("train")
