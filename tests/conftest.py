@@ -1,25 +1,14 @@
 """Root fixtures. Services (PostgreSQL, OpenSearch, S3, recorded sites) are started by fixtures in the
-directory-level conftest files of each area, never at import time."""
+directory-level conftest files of each area, never at import time.
+
+The reference data every test relies on (curriculum, vocabularies, roles and the moderation workflow, built-in
+organisations and sources) is written by `post_migrate` when the test database is created, and again after
+each flush of a transactional test — as in a deployment that only runs `migrate`.
+"""
 
 from __future__ import annotations
 
 import pytest
-
-
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """The reference data every test relies on, loaded once per test database: curriculum, vocabularies,
-    roles and the moderation workflow, the built-in organisations."""
-    from content_repo.curriculum.services import load_curriculum
-    from content_repo.publishers.services import ensure_builtin_organizations
-    from content_repo.resources.roles import ensure_roles
-    from content_repo.vocabularies.services import load_vocabularies
-
-    with django_db_blocker.unblock():
-        load_curriculum()
-        load_vocabularies()
-        ensure_roles()
-        ensure_builtin_organizations()
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -33,22 +32,6 @@ from .conftest import LESSON
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "a-long-shared-secret-0123456789"
-
-
-@pytest.fixture(autouse=True)
-def _reference_data_after_flush(django_db_blocker) -> Iterator[None]:
-    """Autouse, so set up before ``transactional_db`` and torn down after its flush: reload the data."""
-    yield
-    from content_repo.curriculum.services import load_curriculum
-    from content_repo.publishers.services import ensure_builtin_organizations
-    from content_repo.resources.roles import ensure_roles
-    from content_repo.vocabularies.services import load_vocabularies
-
-    with django_db_blocker.unblock():
-        load_curriculum()
-        load_vocabularies()
-        ensure_roles()
-        ensure_builtin_organizations()
 
 
 @pytest.fixture

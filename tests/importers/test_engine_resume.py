@@ -11,7 +11,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -33,22 +32,6 @@ def _database_url() -> str:
     if db["ENGINE"].endswith("sqlite3"):
         return f"sqlite:///{db['NAME']}"
     return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-@pytest.fixture(autouse=True)
-def _reference_data_after_flush(django_db_blocker) -> Iterator[None]:
-    """Autouse, so set up before ``transactional_db`` and torn down after its flush: reload the data."""
-    yield
-    from content_repo.curriculum.services import load_curriculum
-    from content_repo.publishers.services import ensure_builtin_organizations
-    from content_repo.resources.roles import ensure_roles
-    from content_repo.vocabularies.services import load_vocabularies
-
-    with django_db_blocker.unblock():
-        load_curriculum()
-        load_vocabularies()
-        ensure_roles()
-        ensure_builtin_organizations()
 
 
 @pytest.fixture
