@@ -34,10 +34,55 @@ CHUNK = 1024 * 1024
 
 
 def make_pdf(size: int) -> bytes:
-    """A PDF whose one stream holds incompressible bytes (like embedded scans)."""
+    """A one-page PDF whose one stream holds incompressible bytes (like an embedded scan)."""
     payload = os.urandom(size)
-    head = b"%%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\n2 0 obj\n<< /Length %d >>\nstream\n" % size
-    return head + payload + b"\nendstream\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /XObject << /Im1 4 0 R >> >> >>",
+        b"<< /Type /XObject /Subtype /Image /Width 1 /Height 1 /Length %d >>\nstream\n" % size
+        + payload
+        + b"\nendstream",
+    ]
+    out = io.BytesIO(b"%PDF-1.7\n")
+    out.seek(0, 2)
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+    start = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    out.write(b"".join(b"%010d 00000 n \n" % offset for offset in offsets))
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, start))
+    return out.getvalue()
+
+
+def make_textbook(size: int, pages: int = 300) -> bytes:
+    """A textbook-like PDF written by qpdf: ``pages`` pages of text, a picture and a link each, one shared
+    font, object streams and a compressed cross-reference (about 5 objects per page)."""
+    import pikepdf
+    from pikepdf import Array, Dictionary, Name, String
+
+    pdf = pikepdf.new()
+    font = pdf.make_indirect(
+        Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica, Widths=Array(range(250, 506)))
+    )
+    for index in range(pages):
+        pdf.add_blank_page(page_size=(595, 842))
+        page = pdf.pages[-1].obj
+        lines = b" ".join(b"(Line %d: fractions, page %d) Tj 0 -14 Td" % (line, index) for line in range(45))
+        picture = pikepdf.Stream(pdf, os.urandom(size // pages))
+        picture.Type, picture.Subtype, picture.Filter = Name.XObject, Name.Image, Name.DCTDecode
+        page.Contents = pikepdf.Stream(pdf, b"BT /F1 12 Tf 72 770 Td " + lines + b" ET")
+        page.Resources = Dictionary(Font=Dictionary(F1=font), XObject=Dictionary(Im1=picture))
+        link = Dictionary(
+            Subtype=Name.Link, Rect=[72, 72, 200, 90], A=Dictionary(S=Name.URI, URI=String("https://resh.edu.ru/"))
+        )
+        page.Annots = Array([pdf.make_indirect(link)])
+    pdf.Root.OpenAction = Array([pdf.pages[0].obj, Name.Fit])
+    out = io.BytesIO()
+    pdf.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    return out.getvalue()
 
 
 def make_docx(size: int) -> bytes:
@@ -62,6 +107,25 @@ def make_jpeg(width: int, height: int) -> bytes:
     noise = Image.frombytes("RGB", (width, height), os.urandom(width * height * 3))
     buffer = io.BytesIO()
     noise.save(buffer, format="JPEG", quality=85)
+    return buffer.getvalue()
+
+
+def make_scorm(size: int) -> bytes:
+    """A SCORM package: a manifest, pages and scripts, and media files that take most of the size."""
+    manifest = (
+        '<?xml version="1.0"?><manifest identifier="m" xmlns="http://www.imsproject.org/xsd/imscp_rootv1p1p2">'
+        "<organizations/><resources/></manifest>"
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("imsmanifest.xml", manifest)
+        for index in range(200):
+            archive.writestr(f"pages/p{index}.html", "<html><body>" + "<p>Дроби</p>" * 200 + "</body></html>")
+            archive.writestr(f"scripts/s{index}.js", "function step(){return 1;}\n" * 100)
+        for index in range(8):
+            info = zipfile.ZipInfo(f"media/video{index}.mp4")
+            info.compress_type = zipfile.ZIP_STORED
+            archive.writestr(info, os.urandom(size // 8))
     return buffer.getvalue()
 
 
@@ -94,8 +158,10 @@ def main() -> None:
     args = parser.parse_args()
     size = int(args.size_mb * 1024 * 1024)
     cases = [
-        ("PDF", "урок.pdf", FileUse.ATTACHMENT, make_pdf(size)),
+        ("PDF, скан", "урок.pdf", FileUse.ATTACHMENT, make_pdf(size)),
+        ("PDF, 300 стр.", "учебник.pdf", FileUse.ATTACHMENT, make_textbook(size)),
         ("DOCX", "урок.docx", FileUse.ATTACHMENT, make_docx(size)),
+        ("SCORM", "курс.zip", FileUse.PACKAGE, make_scorm(size)),
         ("JPEG 3000×2000", "обложка.jpg", FileUse.COVER_IMAGE, make_jpeg(3000, 2000)),
     ]
     print(f"{'файл':<16}{'МБ':>8}{'чтение+SHA-256, МБ/с':>24}{'проверка, МБ/с':>18}{'доля':>8}")

@@ -13,7 +13,6 @@ import stat
 import tempfile
 import zipfile
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 from typing import IO
 
 from lxml import etree
@@ -174,7 +173,8 @@ def _check_members(
 
 
 def _check_member_name(name: str) -> None:
-    extension = PurePosixPath(name.replace("\\", "/")).suffix.lower().lstrip(".")
+    base = name.replace("\\", "/").rpartition("/")[2]
+    extension = base.rpartition(".")[2].lower() if "." in base.lstrip(".") else ""
     if extension in EXECUTABLE_EXTENSIONS:
         raise FileRejected(
             RejectionCode.ARCHIVE_EXECUTABLE,

@@ -54,13 +54,29 @@ MAX_ACTION_CHAIN = 50
 # Names that any refused construct contains; an object without one of them is skipped after one search
 # of its unparsed text (qpdf writes names decoded, so an escaped name cannot slip past).
 CANDIDATES = re.compile(
-    rb"/(?:JS|JavaScript|Launch|EmbeddedFiles?|EF|FileAttachment|GoToE|RichMedia\w*|XFA|OpenAction|AA|URI"
-    rb"|OnInstantiate)(?![^\s/<>\[\]()%{}])"
+    rb"/(JS|JavaScript|Launch|EmbeddedFiles?|EF|FileAttachment|GoToE|RichMedia(?:Execute|Content)?|XFA"
+    rb"|OpenAction|AA|URI|OnInstantiate)(?![^\s/<>\[\]()%{}])"
 )
+SCRIPT_NAMES = frozenset({b"JS", b"JavaScript", b"OnInstantiate"})
+EMBEDDING_NAMES = frozenset({b"EF", b"EmbeddedFile", b"EmbeddedFiles", b"FileAttachment", b"GoToE"})
+RICH_MEDIA_NAMES = frozenset({b"RichMedia", b"RichMediaExecute", b"RichMediaContent"})
+
+S, N, NEXT, TYPE, SUBTYPE = Name("/S"), Name("/N"), Name("/Next"), Name("/Type"), Name("/Subtype")
+JS, JAVASCRIPT, ON_INSTANTIATE = Name("/JS"), Name("/JavaScript"), Name("/OnInstantiate")
+URI, LAUNCH, NAMED = Name("/URI"), Name("/Launch"), Name("/Named")
+EF, EMBEDDED_FILE, EMBEDDED_FILES = Name("/EF"), Name("/EmbeddedFile"), Name("/EmbeddedFiles")
+FILE_ATTACHMENT, GOTO_EMBEDDED = Name("/FileAttachment"), Name("/GoToE")
+RICH_MEDIA, RICH_MEDIA_EXECUTE, RICH_MEDIA_CONTENT = (
+    Name("/RichMedia"),
+    Name("/RichMediaExecute"),
+    Name("/RichMediaContent"),
+)
+XFA, OPEN_ACTION, AA = Name("/XFA"), Name("/OpenAction"), Name("/AA")
 # Actions that only move the view inside the document: harmless when they run by themselves.
-VIEW_ACTIONS = frozenset({Name.GoTo, Name.SetOCGState, Name.Trans})
-STANDARD_NAMED_ACTIONS = frozenset({Name.NextPage, Name.PrevPage, Name.FirstPage, Name.LastPage})
-SCRIPT_SCHEMES = ("javascript:", "vbscript:")
+VIEW_ACTIONS = frozenset({Name("/GoTo"), Name("/SetOCGState"), Name("/Trans")})
+STANDARD_NAMED_ACTIONS = frozenset({Name("/NextPage"), Name("/PrevPage"), Name("/FirstPage"), Name("/LastPage")})
+SCRIPT_SCHEMES = (b"javascript:", b"vbscript:")
+CONTROL_BYTES = bytes(range(33)) + b"\x7f"
 
 
 def configure_qpdf() -> None:
@@ -104,16 +120,20 @@ def _inspect(pdf: pikepdf.Pdf, policy: StoragePolicy) -> None:
             f"PDF слишком сложен для проверки: {len(table)} объектов (не более {policy.pdf_max_objects}).",
         )
     _check_object_streams(pdf, table, policy)
+    objects = pdf.objects  # every object of the cross-reference, object streams decoded
+    if any(obj is None for obj in objects):
+        _check_nulls(pdf, table)
+    for obj in objects:
+        if obj is not None:
+            _check_object(obj)
+
+
+def _check_nulls(pdf: pikepdf.Pdf, table: dict[tuple[int, int], pikepdf.XrefEntry]) -> None:
+    """A null where an object stream should have given an object means qpdf could not decode that stream:
+    what it hides cannot be checked. (A null written as such in the file is harmless.)"""
     for objgen, entry in table.items():
-        if entry.type == XREF_FREE:
-            continue
-        obj = pdf.get_object(objgen)
-        if obj is None:
-            if entry.type == XREF_COMPRESSED:
-                # qpdf could not decode the object stream: what it hides cannot be checked.
-                raise _unreadable(" ".join(pdf.get_warnings()[-3:]))
-            continue
-        _check_object(obj, objgen)
+        if entry.type == XREF_COMPRESSED and pdf.get_object(objgen) is None:
+            raise _unreadable(" ".join(pdf.get_warnings()[-3:]))
 
 
 def _check_object_streams(
@@ -153,14 +173,16 @@ def _unreadable(reason: str) -> FileRejected:
     )
 
 
-def _check_object(obj: pikepdf.Object, objgen: tuple[int, int]) -> None:
+def _check_object(obj: pikepdf.Object) -> None:
     root = obj.stream_dict if isinstance(obj, Stream) else obj
     if not isinstance(root, Dictionary | Array):
         return
-    if CANDIDATES.search(root.unparse(resolved=True)) is None:
+    found = frozenset(CANDIDATES.findall(root.unparse(resolved=True)))
+    if not found:
         return
+    number, generation = obj.objgen
     for dictionary in _direct_dictionaries(root):
-        _check_dictionary(dictionary, f"объект {objgen[0]} {objgen[1]}")
+        _check_dictionary(dictionary, f"объект {number} {generation}", found)
 
 
 def _direct_dictionaries(root: pikepdf.Object) -> Iterator[pikepdf.Object]:
@@ -176,44 +198,52 @@ def _direct_dictionaries(root: pikepdf.Object) -> Iterator[pikepdf.Object]:
         stack.extend(child for child in children if isinstance(child, Dictionary | Array) and not child.is_indirect)
 
 
-def _check_dictionary(d: pikepdf.Object, where: str) -> None:
-    action = d.get(Name.S)
-    if action == Name.JavaScript or (action is not None and Name.JS in d):
+def _check_dictionary(d: pikepdf.Object, where: str, found: frozenset[bytes]) -> None:
+    """Apply the rules whose names occur in the object's text (``found``) to one of its dictionaries."""
+    action = d.get(S)
+    if found & SCRIPT_NAMES and _runs_script(d, action):
         raise _javascript(where)
-    if isinstance(d.get(Name.JavaScript), Dictionary) or Name.OnInstantiate in d:
+    if b"URI" in found and action == URI and _is_script_uri(d.get(URI)):
         raise _javascript(where)
-    if action == Name.URI and _is_script_uri(d.get(Name.URI)):
-        raise _javascript(where)
-    if action == Name.Launch:
+    if b"Launch" in found and action == LAUNCH:
         raise _launch(where)
-    if _is_embedded_file(d, action):
+    if found & EMBEDDING_NAMES and _is_embedded_file(d, action):
         raise FileRejected(
             RejectionCode.PDF_EMBEDDED_FILE,
             f"PDF содержит вложенные файлы ({where}): их содержимое нельзя проверить — "
             "загрузите их отдельными файлами.",
         )
-    if d.get(Name.Subtype) == Name.RichMedia or action == Name.RichMediaExecute or Name.RichMediaContent in d:
+    if found & RICH_MEDIA_NAMES and (
+        d.get(SUBTYPE) == RICH_MEDIA or action == RICH_MEDIA_EXECUTE or RICH_MEDIA_CONTENT in d
+    ):
         raise FileRejected(RejectionCode.PDF_RICH_MEDIA, f"PDF содержит встроенный проигрыватель /RichMedia ({where}).")
-    if Name.XFA in d:
+    if b"XFA" in found and XFA in d:
         raise FileRejected(
             RejectionCode.PDF_XFA,
             f"PDF содержит форму XFA ({where}) — формат форм со сценариями; сохраните документ без "
             "формы или с обычной формой (AcroForm).",
         )
-    if Name.OpenAction in d:
-        _check_open_action(d.get(Name.OpenAction), where)
-    triggers = d.get(Name.AA)
-    if isinstance(triggers, Dictionary):
-        for triggered in triggers.values():
-            _check_automatic(triggered, f"по событию /AA, {where}", set(), 0)
+    if b"OpenAction" in found:
+        _check_open_action(d.get(OPEN_ACTION), where)
+    if b"AA" in found:
+        triggers = d.get(AA)
+        if isinstance(triggers, Dictionary):
+            for triggered in triggers.values():
+                _check_automatic(triggered, f"по событию /AA, {where}", set(), 0)
+
+
+def _runs_script(d: pikepdf.Object, action: object) -> bool:
+    if action == JAVASCRIPT or (action is not None and JS in d):
+        return True
+    return isinstance(d.get(JAVASCRIPT), Dictionary) or ON_INSTANTIATE in d
 
 
 def _is_embedded_file(d: pikepdf.Object, action: object) -> bool:
-    if action == Name.GoToE or Name.EmbeddedFiles in d:
+    if action == GOTO_EMBEDDED or EMBEDDED_FILES in d:
         return True
-    if d.get(Name.Type) == Name.EmbeddedFile or d.get(Name.Subtype) == Name.FileAttachment:
+    if d.get(TYPE) == EMBEDDED_FILE or d.get(SUBTYPE) == FILE_ATTACHMENT:
         return True
-    files = d.get(Name.EF)
+    files = d.get(EF)
     return isinstance(files, Dictionary) and any(isinstance(value, Stream) for value in files.values())
 
 
@@ -221,9 +251,10 @@ def _is_script_uri(value: object) -> bool:
     if not isinstance(value, pikepdf.String):
         return False
     raw = bytes(value)
-    decoded = raw[2:].decode("utf-16-be", "ignore") if raw.startswith(b"\xfe\xff") else raw.decode("latin-1")
-    text = "".join(ch for ch in decoded if ch.isprintable() and not ch.isspace()).lower()
-    return text.startswith(SCRIPT_SCHEMES)
+    if raw.startswith(b"\xfe\xff"):
+        raw = raw[2:].decode("utf-16-be", "ignore").encode("latin-1", "ignore")
+    # Browsers drop spaces and control characters inside a scheme: "java\tscript:" is "javascript:".
+    return raw.translate(None, CONTROL_BYTES).lower().startswith(SCRIPT_SCHEMES)
 
 
 def _check_open_action(value: object, where: str) -> None:
@@ -242,15 +273,15 @@ def _check_automatic(action: object, when: str, seen: set[tuple[int, int]], dept
         seen.add(action.objgen)
     if depth > MAX_ACTION_CHAIN:
         raise _automatic(when, "цепочку из более чем 50 действий")
-    kind = action.get(Name.S)
-    if kind == Name.JavaScript:
+    kind = action.get(S)
+    if kind == JAVASCRIPT:
         raise _javascript(when)
-    if kind == Name.Launch:
+    if kind == LAUNCH:
         raise _launch(when)
-    harmless = kind in VIEW_ACTIONS or (kind == Name.Named and action.get(Name.N) in STANDARD_NAMED_ACTIONS)
+    harmless = kind in VIEW_ACTIONS or (kind == NAMED and action.get(N) in STANDARD_NAMED_ACTIONS)
     if not harmless:
         raise _automatic(when, f"действие {_name(kind)}")
-    following = action.get(Name.Next)
+    following = action.get(NEXT)
     for step in following if isinstance(following, Array) else [following]:
         _check_automatic(step, when, seen, depth + 1)
 

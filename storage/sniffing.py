@@ -24,6 +24,7 @@ EXECUTABLE_SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"L\x00\x00\x00\x01\x14\x02\x00", "ярлык Windows (.lnk)"),
     (b"#!", "сценарий с shebang"),
 )
+EXECUTABLE_PREFIXES = tuple(signature for signature, _ in EXECUTABLE_SIGNATURES)
 EXECUTABLE_MAGIC_TYPES = frozenset(
     {
         "application/x-executable",
@@ -55,6 +56,8 @@ def sniff_mime_type(head: bytes) -> str:
 
 def executable_kind(head: bytes) -> str | None:
     """What executable format ``head`` starts with (``"ELF"``, ``"PE/MZ (Windows)"``…), or None."""
+    if not head.startswith(EXECUTABLE_PREFIXES):
+        return None
     for signature, label in EXECUTABLE_SIGNATURES:
         if head.startswith(signature):
             return label
