@@ -146,7 +146,9 @@ class UploadRequestSerializer(serializers.Serializer):
 class BatchItemSerializer(serializers.Serializer):
     index = serializers.IntegerField(help_text="номер части `file` в запросе, с нуля")
     name = serializers.CharField()
-    status = serializers.IntegerField(help_text="201 — сохранён, 200 — такой файл уже был, 4xx — отклонён")
+    status = serializers.IntegerField(
+        help_text="201 — новая загрузка, 200 — ваша организация уже загружала это содержимое, 4xx — отклонён"
+    )
     file = UploadedFileSerializer(required=False)
     problem = UploadProblemSerializer(required=False)
 
