@@ -29,14 +29,15 @@ pytestmark = pytest.mark.django_db
 @contextmanager
 def site(*, debug: bool, media_root: Path) -> Iterator[None]:
     """The site's URLconf as built with ``DEBUG`` (it decides the /media/ routes once, at import)."""
-    with override_settings(DEBUG=debug, MEDIA_ROOT=media_root):
-        importlib.reload(content_repo.urls)
-        clear_url_caches()
-        try:
+    try:
+        with override_settings(DEBUG=debug, MEDIA_ROOT=media_root):
+            reload_urls()
             yield
-        finally:
-            importlib.reload(content_repo.urls)
-            clear_url_caches()
+    finally:
+        reload_urls()  # with the test settings again
+
+
+def reload_urls() -> None:
     importlib.reload(content_repo.urls)
     clear_url_caches()
 
