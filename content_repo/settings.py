@@ -267,6 +267,7 @@ STORAGE_POLICY = {
     "DOWNLOAD_URL_EXPIRY": env_int("DOWNLOAD_URL_EXPIRY", 300),
 }
 WAGTAILIMAGES_IMAGE_FORM_BASE = "storage.forms.CoverImageForm"
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "storage.forms.AttachmentDocumentForm"
 
 # --- Search: indexing and the development node (search/, docs/search.md) ---
 # An engine without SEARCH_URL is the development node of `make search-node` (127.0.0.1:9200).

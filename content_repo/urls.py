@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from django.conf import settings
 from django.conf.urls.static import static
 from django.urls import include, path
@@ -11,6 +13,7 @@ urlpatterns = [
     path("", include("storage.urls")),  # /api/v1/uploads/… and /files/… (before the API's catch-all)
     path("api/v1/", include("content_repo.api.urls")),
 ]
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# /media/ never serves stored files (files/, behind the /files/ access rules), image originals or documents.
+# In development only Wagtail's renditions (images/) are served, for the admin's thumbnails on local storage.
+urlpatterns += static(f"{settings.MEDIA_URL}images/", document_root=Path(settings.MEDIA_ROOT) / "images")
 urlpatterns.append(path("", include(wagtail_urls)))

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.template.defaultfilters import filesizeformat
+from django.utils.formats import date_format
 from django.utils.html import format_html_join
+from django.utils.timezone import localtime
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic import chooser as chooser_views
 from wagtail.admin.views.generic import models as model_views
@@ -20,8 +23,8 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 
 from storage.forms import StoredFileUploadForm
-from storage.models import StoredFile
-from storage.serving import download_url
+from storage.models import StoredFile, Upload
+from storage.serving import download_url, upload_download_url
 
 EDIT_RESOURCES = "resources.change_resource"
 
@@ -34,19 +37,40 @@ def is_restricted(user: Any) -> bool:
 
 
 def files_for(user: Any) -> QuerySet[StoredFile]:
-    """The files ``user`` may see in the admin (all of them, or a vendor's own)."""
-    queryset = StoredFile.objects.prefetch_related("uploads__organization", "uploads__uploaded_by", "attachments")
+    """The files ``user`` may see in the admin (all of them, or a vendor's own), annotated with the name and
+    time to show (``shown_name``, ``shown_at``).
+
+    A vendor's staff see only their own side of a shared file: the uploads of their organisations (or their
+    own) with the names and times they gave, and the resources of their organisations — never that another
+    organisation uploaded the same bytes first, under which name or when.
+    """
     if not is_restricted(user):
-        return queryset.all()
+        return StoredFile.objects.prefetch_related(
+            "uploads__organization", "uploads__uploaded_by", "attachments"
+        ).annotate(shown_name=F("original_name"), shown_at=F("created_at"))
     from content_repo.publishers.models import organizations_of
+    from content_repo.resources.models import ResourceFile
 
     organizations = organizations_of(user)
+    own_uploads = Upload.objects.filter(Q(organization__in=organizations) | Q(uploaded_by=user))
+    first_own = own_uploads.filter(stored_file=OuterRef("pk")).order_by("created_at")
     own = (
         Q(uploads__organization__in=organizations)
         | Q(uploads__uploaded_by=user)
         | Q(attachments__resource__provider__in=organizations)
     )
-    return queryset.filter(own).distinct()
+    return (
+        StoredFile.objects.filter(own)
+        .distinct()
+        .annotate(
+            shown_name=Coalesce(Subquery(first_own.values("original_name")[:1]), Value("")),
+            shown_at=Subquery(first_own.values("created_at")[:1]),
+        )
+        .prefetch_related(
+            Prefetch("uploads", own_uploads.select_related("organization", "uploaded_by")),
+            Prefetch("attachments", ResourceFile.objects.filter(resource__provider__in=organizations)),
+        )
+    )
 
 
 class StoredFilePermissionPolicy(ModelPermissionPolicy):
@@ -76,13 +100,13 @@ def _attached_to(stored: StoredFile) -> str:
 
 
 COLUMNS = [
-    Column("original_name", label="Имя", sort_key="original_name"),
+    Column("shown_name", label="Имя", accessor=lambda f: f.shown_name or f.sha256[:12], sort_key="shown_name"),
     Column("mime_type", label="Тип", sort_key="mime_type"),
     Column("size", label="Размер", accessor=lambda f: filesizeformat(f.size), sort_key="size"),
     Column("sha256", label="SHA-256", accessor=lambda f: f.sha256[:12] + "…"),
     Column("uploaded_by", label="Загрузил", accessor=_uploaded_by),
     Column("attached_to", label="Прикреплён к", accessor=_attached_to),
-    Column("created_at", label="Загружен", sort_key="created_at"),
+    Column("shown_at", label="Загружен", sort_key="shown_at"),
 ]
 
 
@@ -98,12 +122,16 @@ class StoredFileInspectView(model_views.InspectView):
     def get_fields_context(self) -> list[dict[str, Any]]:
         fields = super().get_fields_context()
         stored = self.object
+        own = next(iter(stored.uploads.all()), None) if is_restricted(self.request.user) else None
+        link = upload_download_url(own) if own is not None else download_url(stored)
         extra = {
+            "Имя": stored.shown_name or stored.sha256[:12],
+            "Загружен": date_format(localtime(stored.shown_at), "DATETIME_FORMAT") if stored.shown_at else "—",
             "Загрузил": _uploaded_by(stored),
             "Прикреплён к": _attached_to(stored),
-            "Скачать": format_html_join("", '<a href="{}">{}</a>', [(download_url(stored), "скачать")]),
+            "Скачать": format_html_join("", '<a href="{}">{}</a>', [(link, "скачать")]),
         }
-        return fields + [{"label": label, "value": value} for label, value in extra.items()]
+        return [{"label": label, "value": value} for label, value in extra.items()] + fields
 
 
 class StoredFileCreateView(model_views.CreateView):
@@ -128,7 +156,7 @@ class StoredFileViewSet(ModelViewSet):
     ordering = ["-created_at"]
     form_fields = ["original_name"]
     inspect_view_enabled = True
-    inspect_view_fields = ["original_name", "mime_type", "size", "sha256", "key", "width", "height", "created_at"]
+    inspect_view_fields = ["mime_type", "size", "sha256", "key", "width", "height"]
     copy_view_enabled = False
     index_view_class = StoredFileIndexView
     add_view_class = StoredFileCreateView

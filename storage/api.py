@@ -21,12 +21,14 @@ from rest_framework.response import Response
 
 from content_repo.api.errors import PROBLEM_BASE, problem_exception_handler
 from storage import access
+from storage.attachments import describe_upload
 from storage.conf import storage_policy
 from storage.exceptions import FileRejected, RejectionCode
 from storage.filetypes import FileUse
-from storage.models import StoredFile, Upload
-from storage.services import StoreOutcome, StoreResult
+from storage.models import Upload
+from storage.services import StoreOutcome
 from storage.uploads import (
+    AcceptedUpload,
     DirectUploadUnsupported,
     UploadNotPending,
     accept_upload,
@@ -102,10 +104,24 @@ def problem_body(rejection: FileRejected) -> dict[str, Any]:
     }
 
 
-class StoredFileSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = StoredFile
-        fields = ["id", "sha256", "mime_type", "size"]
+class UploadedFileSerializer(serializers.Serializer):
+    """An accepted file as the uploading organisation sees it."""
+
+    id = serializers.UUIDField(
+        help_text="идентификатор загрузки: его передают в `files` и `thumbnail` ресурса; у каждой организации свой"
+    )
+    use = serializers.ChoiceField(choices=USE_CHOICES)
+    sha256 = serializers.CharField(help_text="SHA-256 хранимых байтов (у изображений — перекодированных)")
+    mime_type = serializers.CharField(help_text="тип, определённый по содержимому")
+    size = serializers.IntegerField(help_text="размер хранимых байтов")
+    download_url = serializers.URLField(help_text="адрес для скачивания через эту загрузку")
+
+
+def uploaded_file_body(upload: Upload) -> dict[str, Any]:
+    """The answer for one accepted upload (the same fields as ``UploadedFileSerializer``)."""
+    description = describe_upload(upload).as_json()
+    body = {key: description[key] for key in ("id", "sha256", "mime_type", "size", "download_url")}
+    return UploadedFileSerializer({**body, "use": upload.use}).data
 
 
 class UploadProblemSerializer(serializers.Serializer):
@@ -130,8 +146,10 @@ class UploadRequestSerializer(serializers.Serializer):
 class BatchItemSerializer(serializers.Serializer):
     index = serializers.IntegerField(help_text="номер части `file` в запросе, с нуля")
     name = serializers.CharField()
-    status = serializers.IntegerField(help_text="201 — сохранён, 200 — такой файл уже был, 4xx — отклонён")
-    file = StoredFileSerializer(required=False)
+    status = serializers.IntegerField(
+        help_text="201 — новая загрузка, 200 — ваша организация уже загружала это содержимое, 4xx — отклонён"
+    )
+    file = UploadedFileSerializer(required=False)
     problem = UploadProblemSerializer(required=False)
 
 
@@ -179,14 +197,16 @@ class UploadView(UploadAPIView):
         summary="Загрузить файл (или несколько)",
         description=(
             "multipart/form-data, поле `file` (одно или несколько), необязательное `use` "
-            "(attachment | cover_image | package). Один файл: 201 (новый) или 200 (такое содержимое уже есть, "
-            "тот же `id`), отказ — problem+json с кодом правила. Несколько файлов: 207 со списком `results`, "
-            "по одному элементу на каждую часть `file`, в том же порядке."
+            "(attachment | cover_image | package). Один файл: 201 (новая загрузка) или 200 (ваша организация "
+            "уже загружала это содержимое — тот же `id`), отказ — problem+json с кодом правила. `id` — "
+            "идентификатор загрузки вашей организации: его передают в `files` и `thumbnail` ресурса. "
+            "Несколько файлов: 207 со списком `results`, по одному элементу на каждую часть `file`, в том же "
+            "порядке."
         ),
         request={"multipart/form-data": UploadRequestSerializer},
         responses={
-            201: StoredFileSerializer,
-            200: StoredFileSerializer,
+            201: UploadedFileSerializer,
+            200: UploadedFileSerializer,
             207: BatchSerializer,
             400: _problem("файл отклонён (code — правило) или запрос неверен"),
             413: _problem("файл или запрос больше допустимого размера (code too_large)"),
@@ -209,7 +229,7 @@ class UploadView(UploadAPIView):
             return self._single(request, files[0], use)
         return Response({"results": [self._batch_item(request, i, f, use) for i, f in enumerate(files)]}, status=207)
 
-    def _accept(self, request: Request, uploaded: Any, use: FileUse) -> StoreResult:
+    def _accept(self, request: Request, uploaded: Any, use: FileUse) -> AcceptedUpload:
         """Store one uploaded part or raise ``FileRejected`` (nothing stored); the part is closed either way."""
         limit = storage_policy().api_upload_max_size
         try:
@@ -235,7 +255,7 @@ class UploadView(UploadAPIView):
             result = self._accept(request, uploaded, use)
         except FileRejected as e:
             raise UploadRejected(e) from e
-        return Response(StoredFileSerializer(result.stored_file).data, status=_created(result.outcome))
+        return Response(uploaded_file_body(result.upload), status=_created(result.outcome))
 
     def _batch_item(self, request: Request, index: int, uploaded: Any, use: FileUse) -> dict[str, Any]:
         item: dict[str, Any] = {"index": index, "name": uploaded.name or ""}
@@ -244,7 +264,7 @@ class UploadView(UploadAPIView):
         except FileRejected as e:
             problem = problem_body(e)
             return item | {"status": problem["status"], "problem": problem}
-        return item | {"status": _created(result.outcome), "file": StoredFileSerializer(result.stored_file).data}
+        return item | {"status": _created(result.outcome), "file": uploaded_file_body(result.upload)}
 
 
 class PresignView(UploadAPIView):
@@ -310,8 +330,8 @@ class CompleteView(UploadAPIView):
         ),
         request=None,
         responses={
-            201: StoredFileSerializer,
-            200: StoredFileSerializer,
+            201: UploadedFileSerializer,
+            200: UploadedFileSerializer,
             400: _problem("файл отклонён (code — правило; upload_missing, upload_mismatch…)"),
             404: _problem("загрузки нет или она начата другой организацией"),
             409: _problem("загрузка уже отклонена"),
@@ -326,12 +346,13 @@ class CompleteView(UploadAPIView):
         )
         already_done = upload.status == Upload.Status.COMPLETED
         try:
-            stored = complete_direct_upload(upload)
+            complete_direct_upload(upload)
         except UploadNotPending as e:
             raise UploadAlreadyRejected(e.upload) from e
         except FileRejected as e:
             raise UploadRejected(e) from e
-        return Response(StoredFileSerializer(stored).data, status=200 if already_done else 201)
+        upload.refresh_from_db()
+        return Response(uploaded_file_body(upload), status=200 if already_done else 201)
 
 
 def _created(outcome: StoreOutcome) -> int:

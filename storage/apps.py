@@ -11,5 +11,7 @@ class StorageConfig(AppConfig):
 
         from storage.admin import StoredFilePermissionPolicy
         from storage.models import StoredFile
+        from storage.pdf import configure_qpdf
 
         register_permission_policy(StoredFile, StoredFilePermissionPolicy(StoredFile))
+        configure_qpdf()

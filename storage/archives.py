@@ -2,13 +2,15 @@
 
 Office documents, OpenDocument, EPUB and learning packages are all ZIP archives. libmagic guesses their
 subtype from the first entry only, so the subtype is decided here from ``[Content_Types].xml``, the
-``mimetype`` entry or ``imsmanifest.xml``. Only these small entries are decompressed (with a cap); every
-other check reads the central directory, which costs a seek to the end of the file.
+``mimetype`` entry or ``imsmanifest.xml`` (decompressed with a cap). The limits come from the central
+directory; of every other entry only the first bytes are decompressed (is it a program? another ZIP?),
+except for packages, which are decompressed whole, and nested ZIPs, which are checked by the same rules.
 """
 
 from __future__ import annotations
 
 import stat
+import tempfile
 import zipfile
 from dataclasses import dataclass
 from typing import IO
@@ -18,6 +20,7 @@ from lxml import etree
 from storage.conf import StoragePolicy
 from storage.exceptions import FileRejected, RejectionCode
 from storage.filetypes import FileType
+from storage.sniffing import executable_kind, looks_like_zip
 
 CONTENT_TYPES_ENTRY = "[Content_Types].xml"
 MIMETYPE_ENTRY = "mimetype"
@@ -40,6 +43,23 @@ ODF_MIMETYPES: dict[str, FileType] = {
 OOXML_MACRO_PART = "vbaproject.bin"
 ODF_MACRO_DIRS = ("basic/", "scripts/")
 COMMON_CARTRIDGE_MARKER = "imsglobal.org/xsd/imscc"
+MEMBER_HEAD_SIZE = 64
+NESTED_SPOOL_MEMORY = 16 * 1024 * 1024
+
+# Programs and scripts that an operating system runs when the file is opened (Windows Script Host, shells,
+# installers, libraries, Java and Android packages). ``.js`` is not here: SCORM, Common Cartridge and EPUB
+# are web content and need it, and a browser runs it only inside the package player's sandbox.
+EXECUTABLE_EXTENSIONS = frozenset(
+    {
+        "exe", "dll", "com", "scr", "pif", "cpl", "sys", "drv", "ocx", "xll",
+        "msi", "msp", "mst", "msix", "msixbundle", "appx", "appxbundle", "application", "gadget", "msc",
+        "bat", "cmd", "ps1", "psm1", "psd1", "vbs", "vbe", "jse", "wsf", "wsh", "wsc", "hta", "sct",
+        "lnk", "url", "scf", "reg", "inf", "chm", "settingcontent-ms",
+        "jar", "class", "apk", "xapk", "aab", "dex",
+        "so", "dylib", "elf", "sh", "bash", "csh", "ksh", "zsh", "command", "run", "appimage",
+        "dmg", "pkg", "deb", "rpm",
+    }
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -51,39 +71,59 @@ class ArchiveSummary:
     total_size: int
 
 
-def inspect_archive(stream: IO[bytes], policy: StoragePolicy, *, verify_entries: bool) -> ArchiveSummary:
-    """Check a ZIP against the archive rules and tell which ZIP-based type it is (``None``: plain ZIP).
+@dataclass
+class _Budget:
+    """Entries and unpacked bytes left for an archive and every archive nested in it."""
 
-    ``verify_entries`` decompresses every entry (bounded by its declared size) to prove the declared sizes;
-    it is used for packages, which are unpacked later, and skipped for documents, which are served as-is.
-    """
-    try:
-        archive = zipfile.ZipFile(stream)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as e:
-        raise FileRejected(RejectionCode.ARCHIVE_CORRUPT, "Архив повреждён: не читается оглавление ZIP.") from e
-    with archive:
-        entries = archive.infolist()
-        total = _check_entries(entries, stream, policy)
-        if verify_entries:
-            _verify_entry_sizes(archive, entries)
-        return ArchiveSummary(_classify(archive, policy), len(entries), total)
+    entries: int
+    size: int
 
-
-def _check_entries(entries: list[zipfile.ZipInfo], stream: IO[bytes], policy: StoragePolicy) -> int:
-    if len(entries) > policy.archive_max_entries:
-        raise FileRejected(
-            RejectionCode.ARCHIVE_BOMB,
-            f"В архиве слишком много файлов: {len(entries)} (не более {policy.archive_max_entries}).",
-        )
-    total = 0
-    for info in entries:
-        _check_entry(info, policy)
-        total += info.file_size
-        if total > policy.archive_max_total_size:
+    def spend(self, entries: list[zipfile.ZipInfo], policy: StoragePolicy) -> int:
+        self.entries -= len(entries)
+        if self.entries < 0:
+            raise FileRejected(
+                RejectionCode.ARCHIVE_BOMB,
+                f"В архиве слишком много файлов: вместе с вложенными архивами — не более {policy.archive_max_entries}.",
+            )
+        unpacked = sum(info.file_size for info in entries)
+        self.size -= unpacked
+        if self.size < 0:
             raise FileRejected(
                 RejectionCode.ARCHIVE_BOMB,
                 f"Распакованный размер архива превышает {policy.archive_max_total_size} байт.",
             )
+        return unpacked
+
+
+def inspect_archive(stream: IO[bytes], policy: StoragePolicy, *, verify_entries: bool) -> ArchiveSummary:
+    """Check a ZIP against the archive rules and tell which ZIP-based type it is (``None``: plain ZIP).
+
+    Every entry is looked at: its name and its first bytes must not be a program, and an entry that is
+    itself a ZIP is checked by the same rules (``archive_max_depth`` levels, one budget of entries and bytes
+    for all levels). ``verify_entries`` also decompresses every entry (bounded by its declared size) to prove
+    the declared sizes; it is used for packages, which are unpacked later, and skipped for documents, which
+    are served as-is.
+    """
+    archive = _open_zip(stream)
+    with archive:
+        entries = archive.infolist()
+        budget = _Budget(policy.archive_max_entries, policy.archive_max_total_size)
+        total = _check_entries(entries, stream, policy, budget)
+        _check_members(archive, policy, budget, depth=1, drain=verify_entries, path="")
+        return ArchiveSummary(_classify(archive, policy), len(entries), total)
+
+
+def _open_zip(stream: IO[bytes]) -> zipfile.ZipFile:
+    try:
+        return zipfile.ZipFile(stream)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as e:
+        raise FileRejected(RejectionCode.ARCHIVE_CORRUPT, "Архив повреждён: не читается оглавление ZIP.") from e
+
+
+def _check_entries(entries: list[zipfile.ZipInfo], stream: IO[bytes], policy: StoragePolicy, budget: _Budget) -> int:
+    for info in entries:
+        _check_entry(info, policy)
+    total = budget.spend(entries, policy)
     _check_no_overlap(entries, _archive_end(stream))
     return total
 
@@ -108,6 +148,72 @@ def _check_entry(info: zipfile.ZipInfo, policy: StoragePolicy) -> None:
             RejectionCode.ARCHIVE_BOMB,
             f"Подозрительно высокая степень сжатия у {info.filename!r} (более {policy.archive_max_ratio}:1).",
         )
+
+
+def _check_members(
+    archive: zipfile.ZipFile, policy: StoragePolicy, budget: _Budget, *, depth: int, drain: bool, path: str
+) -> None:
+    """Names and first bytes of every entry; nested ZIPs are checked whole, other entries drained if asked."""
+    for info in archive.infolist():
+        if info.is_dir():
+            continue
+        name = path + info.filename
+        _check_member_name(name)
+        try:
+            with archive.open(info) as member:
+                head = member.read(MEMBER_HEAD_SIZE)
+                _check_member_head(name, head)
+                if looks_like_zip(head):
+                    _check_nested(member, head, policy, budget, depth=depth, path=name)
+                elif drain:
+                    while member.read(1024 * 1024):
+                        pass
+        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as e:
+            raise FileRejected(RejectionCode.ARCHIVE_CORRUPT, f"Архив повреждён: не распаковывается {name!r}.") from e
+
+
+def _check_member_name(name: str) -> None:
+    base = name.replace("\\", "/").rpartition("/")[2]
+    extension = base.rpartition(".")[2].lower() if "." in base.lstrip(".") else ""
+    if extension in EXECUTABLE_EXTENSIONS:
+        raise FileRejected(
+            RejectionCode.ARCHIVE_EXECUTABLE,
+            f"В архиве есть программа или сценарий {name!r} (.{extension}); такие файлы в пакетах не принимаются.",
+        )
+
+
+def _check_member_head(name: str, head: bytes) -> None:
+    label = executable_kind(head)
+    if label is not None:
+        raise FileRejected(
+            RejectionCode.ARCHIVE_EXECUTABLE,
+            f"В архиве есть исполняемый файл {name!r} ({label}); такие файлы в пакетах не принимаются.",
+        )
+
+
+def _check_nested(
+    member: IO[bytes], head: bytes, policy: StoragePolicy, budget: _Budget, *, depth: int, path: str
+) -> None:
+    """An entry that is a ZIP: unpack it (bounded by its declared size) and apply every rule inside."""
+    if depth >= policy.archive_max_depth:
+        raise FileRejected(
+            RejectionCode.ARCHIVE_BOMB,
+            f"Слишком глубокая вложенность архивов у {path!r} (не более {policy.archive_max_depth} уровней).",
+        )
+    with tempfile.SpooledTemporaryFile(max_size=NESTED_SPOOL_MEMORY) as nested:
+        nested.write(head)
+        while chunk := member.read(1024 * 1024):
+            nested.write(chunk)
+        nested.seek(0)
+        try:
+            inner = zipfile.ZipFile(nested)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError) as e:
+            raise FileRejected(
+                RejectionCode.ARCHIVE_CORRUPT, f"Архив повреждён: вложенный архив {path!r} не читается."
+            ) from e
+        with inner:
+            _check_entries(inner.infolist(), nested, policy, budget)
+            _check_members(inner, policy, budget, depth=depth + 1, drain=False, path=path + " → ")
 
 
 def is_safe_member_path(name: str) -> bool:
@@ -137,20 +243,6 @@ def _check_no_overlap(entries: list[zipfile.ZipInfo], end: int) -> None:
 
 def _name_length(info: zipfile.ZipInfo) -> int:
     return len(info.orig_filename.encode("utf-8" if info.flag_bits & UTF8_FLAG else "cp437", "replace"))
-
-
-def _verify_entry_sizes(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo]) -> None:
-    for info in entries:
-        if info.is_dir():
-            continue
-        try:
-            with archive.open(info) as member:
-                while member.read(1024 * 1024):
-                    pass
-        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as e:
-            raise FileRejected(
-                RejectionCode.ARCHIVE_CORRUPT, f"Архив повреждён: не распаковывается {info.filename!r}."
-            ) from e
 
 
 def read_member(archive: zipfile.ZipFile, name: str, limit: int) -> bytes | None:

@@ -40,6 +40,9 @@ class StoragePolicy:
     archive_max_ratio: int = 200
     archive_ratio_min_size: int = 1 * MIB
     manifest_max_size: int = 4 * MIB
+    archive_max_depth: int = 3
+    pdf_max_objects: int = 200_000
+    pdf_max_object_streams_size: int = 256 * MIB
     presigned_url_expiry: int = 3600
     api_upload_max_size: int = 100 * MIB
     api_upload_max_files: int = 20

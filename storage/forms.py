@@ -1,9 +1,12 @@
-"""Admin forms that send files through ``validate_upload``: Wagtail images (covers) and stored files.
+"""Admin forms that send files through ``validate_upload``: Wagtail images (covers), Wagtail documents and
+stored files.
 
 ``CoverImageForm`` is ``WAGTAILIMAGES_IMAGE_FORM_BASE``: every image uploaded in the admin (one by one or
 several at once) is validated as a cover image before Wagtail sees it, and Wagtail stores the re-encoded
-bytes (metadata stripped). ``StoredFileUploadForm`` adds a file to «Файлы» (and to the chooser of the
-resource's «Файлы» inline). A rejection is a field error carrying the rule's Russian message and code.
+bytes (metadata stripped). ``AttachmentDocumentForm`` is ``WAGTAILDOCS_DOCUMENT_FORM_BASE``: every Wagtail
+document is validated as an attachment (a PDF with scripts, a DOCX with macros… are refused).
+``StoredFileUploadForm`` adds a file to «Файлы» (and to the chooser of the resource's «Файлы» inline).
+A rejection is a field error carrying the rule's Russian message and code.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.documents.fields import WagtailDocumentField
+from wagtail.documents.forms import BaseDocumentForm
 from wagtail.images.fields import WagtailImageField
 from wagtail.images.forms import BaseImageForm
 
@@ -75,6 +80,31 @@ class CoverImageForm(BaseImageForm):
         field = self.fields.get("file")
         if field is not None and not isinstance(field, CoverImageField):
             self.fields["file"] = CoverImageField(
+                label=field.label, required=field.required, widget=field.widget, help_text=field.help_text
+            )
+
+
+class AttachmentDocumentField(WagtailDocumentField):
+    """Wagtail's document field, refusing what ``validate_upload(use=ATTACHMENT)`` refuses; the bytes are
+    kept as uploaded (only images are re-encoded)."""
+
+    def to_python(self, data: Any) -> Any:
+        uploaded = super().to_python(data)
+        if uploaded is None:
+            return None
+        _validate(uploaded, FileUse.ATTACHMENT).close()
+        uploaded.seek(0)
+        return uploaded
+
+
+class AttachmentDocumentForm(BaseDocumentForm):
+    """``WAGTAILDOCS_DOCUMENT_FORM_BASE``: admin document uploads go through the attachment rules."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("file")
+        if field is not None and not isinstance(field, AttachmentDocumentField):
+            self.fields["file"] = AttachmentDocumentField(
                 label=field.label, required=field.required, widget=field.widget, help_text=field.help_text
             )
 

@@ -27,7 +27,10 @@ class StoredFile(models.Model):
         verbose_name_plural = "файлы"
 
     def __str__(self) -> str:
-        return self.original_name or self.sha256[:12]
+        # The admin annotates the name a vendor's staff may see (their own upload's); see storage.admin.files_for.
+        shown = getattr(self, "shown_name", None)
+        name = self.original_name if shown is None else shown
+        return name or self.sha256[:12]
 
     @property
     def extension(self) -> str:

@@ -20,8 +20,11 @@ EXECUTABLE_SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"\xce\xfa\xed\xfe", "Mach-O"),
     (b"\xcf\xfa\xed\xfe", "Mach-O"),
     (b"\xca\xfe\xba\xbe", "Mach-O universal / Java class"),
+    (b"dex\n", "Android DEX"),
+    (b"L\x00\x00\x00\x01\x14\x02\x00", "ярлык Windows (.lnk)"),
     (b"#!", "сценарий с shebang"),
 )
+EXECUTABLE_PREFIXES = tuple(signature for signature, _ in EXECUTABLE_SIGNATURES)
 EXECUTABLE_MAGIC_TYPES = frozenset(
     {
         "application/x-executable",
@@ -51,11 +54,21 @@ def sniff_mime_type(head: bytes) -> str:
     return str(magic.from_buffer(head, mime=True))
 
 
-def reject_executable(head: bytes, magic_type: str) -> None:
-    """Refuse native executables and scripts, under any name."""
+def executable_kind(head: bytes) -> str | None:
+    """What executable format ``head`` starts with (``"ELF"``, ``"PE/MZ (Windows)"``…), or None."""
+    if not head.startswith(EXECUTABLE_PREFIXES):
+        return None
     for signature, label in EXECUTABLE_SIGNATURES:
         if head.startswith(signature):
-            raise FileRejected(RejectionCode.EXECUTABLE, f"Исполняемые файлы не принимаются (обнаружен {label}).")
+            return label
+    return None
+
+
+def reject_executable(head: bytes, magic_type: str) -> None:
+    """Refuse native executables and scripts, under any name."""
+    label = executable_kind(head)
+    if label is not None:
+        raise FileRejected(RejectionCode.EXECUTABLE, f"Исполняемые файлы не принимаются (обнаружен {label}).")
     if magic_type in EXECUTABLE_MAGIC_TYPES:
         raise FileRejected(RejectionCode.EXECUTABLE, f"Исполняемые файлы не принимаются ({magic_type}).")
 

@@ -3,6 +3,11 @@
 ``storage.services`` knows bytes and keys; this module adds the people: an ``Upload`` row records the
 organisation (and user) behind each accepted file, a direct upload is tracked from its presigned URL to its
 verification, and ``attachable_by`` is the rule the resources API and the admin apply when files get attached.
+
+Stored files are shared by content (one ``StoredFile`` per SHA-256), so what an organisation is shown of a
+file is always its own ``Upload``: its id (a UUID) is the file id of the API, and ``/files/<upload id>/…``
+is the download URL. Another organisation that uploads the same bytes gets its own upload and never learns
+the first one's ids (see ``uploads_usable_by``).
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from storage.filetypes import FileUse
 from storage.models import StoredFile, Upload
 from storage.services import (
     PresignedUpload,
-    StoreResult,
+    StoreOutcome,
     create_presigned_upload,
     get_storage,
     store_file,
@@ -44,6 +49,20 @@ class UploadNotPending(Exception):
 
 
 @dataclass(frozen=True)
+class AcceptedUpload:
+    """An accepted file and the uploader's own record of it; ``outcome`` is ``EXISTING`` when the same
+    organisation (or, without one, the same user) had already uploaded these bytes."""
+
+    upload: Upload
+    outcome: StoreOutcome
+
+    @property
+    def stored_file(self) -> StoredFile:
+        assert self.upload.stored_file is not None
+        return self.upload.stored_file
+
+
+@dataclass(frozen=True)
 class DirectUpload:
     """A pending direct upload and where to PUT its bytes."""
 
@@ -65,11 +84,35 @@ def accept_upload(
     organization: Organization | None,
     user: Any = None,
     channel: Upload.Channel = Upload.Channel.API,
-) -> StoreResult:
-    """Validate and store one file and record who uploaded it; a rejected file leaves no row and no object."""
-    result = store_file(data, name=name, declared_type=declared_type, use=use)
-    record_upload(result.stored_file, organization=organization, user=user, channel=channel, use=use, name=name)
-    return result
+) -> AcceptedUpload:
+    """Validate and store one file and record who uploaded it; a rejected file leaves no row and no object.
+
+    The same bytes uploaded again by the same organisation give its earlier upload back (``EXISTING``);
+    whether another organisation holds them changes nothing in the answer.
+    """
+    stored = store_file(data, name=name, declared_type=declared_type, use=use).stored_file
+    uploader = user if getattr(user, "is_authenticated", False) else None
+    earlier = _own_uploads(organization, uploader).filter(stored_file=stored).order_by("created_at").first()
+    if earlier is not None:
+        return AcceptedUpload(earlier, StoreOutcome.EXISTING)
+    upload = Upload.objects.create(
+        organization=organization,
+        uploaded_by=uploader,
+        stored_file=stored,
+        status=Upload.Status.COMPLETED,
+        channel=channel,
+        use=use.value,
+        original_name=name[:255],
+        completed_at=timezone.now(),
+    )
+    return AcceptedUpload(upload, StoreOutcome.CREATED)
+
+
+def _own_uploads(organization: Organization | None, user: Any) -> QuerySet[Upload]:
+    completed = Upload.objects.filter(status=Upload.Status.COMPLETED)
+    if organization is not None:
+        return completed.filter(organization=organization)
+    return completed.filter(organization__isnull=True, uploaded_by=user)
 
 
 def record_upload(
@@ -173,3 +216,12 @@ def attachable_files(organization: Organization) -> QuerySet[StoredFile]:
     uploaded = Q(uploads__organization=organization, uploads__status=Upload.Status.COMPLETED)
     attached = Q(attachments__resource__provider=organization)
     return StoredFile.objects.filter(uploaded | attached).distinct()
+
+
+def uploads_usable_by(organization: Organization) -> QuerySet[Upload]:
+    """The uploads whose ids ``organization`` may send and download through: its own, and those made in the
+    admin for no organisation (a methodist's) of files attached to its resources. Never another
+    organisation's upload, even of the same bytes."""
+    own = Q(organization=organization)
+    editors = Q(organization__isnull=True, stored_file__attachments__resource__provider=organization)
+    return Upload.objects.filter(own | editors).distinct()

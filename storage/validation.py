@@ -1,9 +1,10 @@
 """Upload validation: the type comes from the content, never from the name or the declared type.
 
 ``validate_upload`` reads the upload once, hashing and spooling it as it goes, sniffs the head with libmagic
-(plus explicit checks for executables and active content), looks inside ZIP containers, decodes and
-re-encodes images, and returns a ``ValidatedFile`` holding the bytes to store. Any broken rule raises
-``FileRejected`` with a stable code (see ``storage.exceptions.RejectionCode`` and docs/storage.md).
+(plus explicit checks for executables and active content), looks inside ZIP containers, parses PDFs for
+scripts and attachments (``storage.pdf``), decodes and re-encodes images, and returns a ``ValidatedFile``
+holding the bytes to store. Any broken rule raises ``FileRejected`` with a stable code (see
+``storage.exceptions.RejectionCode`` and docs/storage.md).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from storage.filetypes import (
     allowed_types,
 )
 from storage.images import sanitize_image
+from storage.pdf import inspect_pdf
 from storage.sniffing import (
     HEAD_SIZE,
     looks_like_zip,
@@ -116,6 +118,8 @@ def _validate_received(
             _reject_appended_zip(received.content)
     _check_size(received.size, file_type.spec.kind, policy)
     _check_declared(file_type, declared_name, declared_type)
+    if file_type is FileType.PDF:
+        inspect_pdf(received.content, policy)
     received.content.seek(0)
     if file_type.spec.kind is FileKind.IMAGE:
         return _sanitized(received, file_type, policy)

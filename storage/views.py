@@ -1,4 +1,5 @@
-"""The file download view (``/files/<id>/<name>``); the rules live in ``storage.serving``."""
+"""The file download views (``/files/<upload id>/<name>`` and ``/files/<id>/<name>``); the rules live in
+``storage.serving``."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from rest_framework.request import Request
 from rest_framework.views import APIView
 
 from storage import access
-from storage.models import StoredFile
-from storage.serving import file_response, visible_to
+from storage.models import StoredFile, Upload
+from storage.serving import file_response, upload_visible_to, visible_to
 
 
 class AnyAccept(BaseContentNegotiation):
@@ -27,9 +28,8 @@ class AnyAccept(BaseContentNegotiation):
         return (renderers[0], renderers[0].media_type)
 
 
-class FileDownloadView(APIView):
-    """Anyone may download a file attached to a published resource; an unpublished one only its uploaders and
-    editors (an API key of the organisation, or a signed-in admin user). Anything else is a 404."""
+class DownloadView(APIView):
+    """Base of the download views: an API key or an admin session; errors are problem+json."""
 
     content_negotiation_class = AnyAccept
     permission_classes: list[Any] = []
@@ -37,9 +37,28 @@ class FileDownloadView(APIView):
     def get_authenticators(self) -> list[Any]:
         return [*access.key_authenticators(), SessionAuthentication()]
 
+
+class UploadDownloadView(DownloadView):
+    """A file through an upload (the API's address): public once attached to a published resource, before
+    that only to the upload's organisation, its uploader and editors. Anything else is a 404."""
+
+    @extend_schema(exclude=True)
+    def get(self, request: Request, upload_id: str, name: str = "") -> HttpResponseBase:
+        upload = get_object_or_404(Upload.objects.select_related("stored_file"), pk=upload_id)
+        if not upload_visible_to(upload, organization=access.organization_of(request), user=request.user):
+            raise Http404  # like a missing file: existence is not disclosed
+        assert upload.stored_file is not None
+        return file_response(upload.stored_file, upload.original_name)
+
+
+class FileDownloadView(DownloadView):
+    """A file by its row id (the admin's address): public once attached to a published resource, before that
+    only to editors and the staff of organisations that uploaded or attached it; never to an API key."""
+
     @extend_schema(exclude=True)
     def get(self, request: Request, pk: int, name: str = "") -> HttpResponseBase:
         stored = get_object_or_404(StoredFile, pk=pk)
-        if not visible_to(stored, organization=access.organization_of(request), user=request.user):
+        user = None if access.organization_of(request) is not None else request.user
+        if not visible_to(stored, user=user):
             raise Http404  # like a missing file: existence is not disclosed
         return file_response(stored)

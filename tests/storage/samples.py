@@ -91,12 +91,110 @@ def odf(kind: str) -> bytes:
     return zip_bytes([(stored_entry("mimetype"), ODF_MIMETYPES[kind].encode()), (inner, b"<x/>")])
 
 
-def pdf(padding: int = 0) -> bytes:
-    body = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n"
+def pdf(
+    padding: int = 0,
+    *,
+    catalog: bytes = b"",
+    page: bytes = b"",
+    objects: dict[int, bytes] | None = None,
+    compressed: dict[int, bytes] | None = None,
+    object_stream_padding: int = 0,
+    object_stream_data: bytes | None = None,
+) -> bytes:
+    """A one-page PDF written byte by byte, as an attacker would write it.
+
+    ``catalog`` and ``page`` are added to those dictionaries (objects 1 and 3), ``objects`` are numbered
+    objects from 4 on written as they are, ``compressed`` go into a FlateDecode object stream (then the
+    cross-reference is a stream too); ``object_stream_padding`` appends that many spaces to the object
+    stream before compression, ``object_stream_data`` replaces its compressed bytes. ``padding`` adds a
+    stream of that many binary bytes (a picture, say).
+    """
+    body: dict[int, bytes] = {
+        1: b"<< /Type /Catalog /Pages 2 0 R " + catalog + b" >>",
+        2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << >> " + page + b" >>",
+        **(objects or {}),
+    }
     if padding:
-        body += b"2 0 obj\n<< /Length %d >>\nstream\n" % padding + bytes(range(256)) * (padding // 256)
-        body += b"\nendstream\nendobj\n"
-    return body + b"trailer\n<< /Root 1 0 R >>\n%%EOF\n"
+        payload = bytes(range(256)) * (padding // 256)
+        body[max(body) + 1] = b"<< /Length %d >>\nstream\n" % len(payload) + payload + b"\nendstream"
+    out = io.BytesIO()
+    out.write(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets: dict[int, int] = {}
+    for number, text in sorted(body.items()):
+        offsets[number] = out.tell()
+        out.write(b"%d 0 obj\n" % number + text + b"\nendobj\n")
+    if compressed is None:
+        return _classic_xref(out, offsets)
+    return _object_stream_xref(out, offsets, compressed, object_stream_padding, object_stream_data)
+
+
+def _classic_xref(out: io.BytesIO, offsets: dict[int, int]) -> bytes:
+    start = out.tell()
+    size = max(offsets) + 1
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % size)
+    for number in range(1, size):
+        out.write(b"%010d 00000 n \n" % offsets[number] if number in offsets else b"0000000000 65535 f \n")
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (size, start))
+    return out.getvalue()
+
+
+def _object_stream_xref(
+    out: io.BytesIO, offsets: dict[int, int], compressed: dict[int, bytes], padding: int, data: bytes | None
+) -> bytes:
+    stream_number = max([*offsets, *compressed]) + 1
+    header = b""
+    contents = b""
+    index: dict[int, int] = {}
+    for position, (number, text) in enumerate(sorted(compressed.items())):
+        header += b"%d %d " % (number, len(contents))
+        index[number] = position
+        contents += text + b"\n"
+    packed = data if data is not None else zlib.compress(header + contents + b" " * padding)
+    offsets[stream_number] = out.tell()
+    out.write(
+        b"%d 0 obj\n<< /Type /ObjStm /N %d /First %d /Filter /FlateDecode /Length %d >>\nstream\n"
+        % (stream_number, len(compressed), len(header), len(packed))
+        + packed
+        + b"\nendstream\nendobj\n"
+    )
+    xref_number = stream_number + 1
+    start = out.tell()
+    rows = b""
+    for number in range(xref_number + 1):
+        if number == xref_number:
+            rows += b"\x01" + start.to_bytes(4, "big") + b"\x00"
+        elif number in offsets:
+            rows += b"\x01" + offsets[number].to_bytes(4, "big") + b"\x00"
+        elif number in index:
+            rows += b"\x02" + stream_number.to_bytes(4, "big") + bytes([index[number]])
+        else:
+            rows += b"\x00" + bytes(4) + b"\xff"
+    table = zlib.compress(rows)
+    out.write(
+        b"%d 0 obj\n<< /Type /XRef /Size %d /W [1 4 1] /Root 1 0 R /Filter /FlateDecode /Length %d >>\nstream\n"
+        % (xref_number, xref_number + 1, len(table))
+        + table
+        + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % start
+    )
+    return out.getvalue()
+
+
+def encrypted_pdf(*, user_password: str, javascript: bool = False) -> bytes:
+    """A PDF encrypted with AES-256 and object streams (written by qpdf), with or without an open script."""
+    import pikepdf
+
+    document = pikepdf.open(io.BytesIO(pdf()))
+    if javascript:
+        script = pikepdf.Dictionary(S=pikepdf.Name.JavaScript, JS=pikepdf.String("app.alert(1)"))
+        document.Root.OpenAction = document.make_indirect(script)
+    out = io.BytesIO()
+    document.save(
+        out,
+        encryption=pikepdf.Encryption(owner="владелец", user=user_password, R=6),
+        object_stream_mode=pikepdf.ObjectStreamMode.generate,
+    )
+    return out.getvalue()
 
 
 def mp3() -> bytes:

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils.html import escape
 from PIL import Image as PILImage
+from wagtail.documents.models import Document
 from wagtail.images.models import Image
 from wagtail.models import Collection
 
@@ -137,6 +138,17 @@ class TestFilesViewSet:
         assert (upload.stored_file, upload.channel, upload.uploaded_by) == (stored, "admin", users.methodist)
         assert list_objects(file_storage) == [stored.key]
 
+    def test_pdf_with_a_script_is_refused_with_its_code(self, client, users, file_storage: Storage) -> None:
+        client.force_login(users.vendor_a)
+        response = self.upload(client, samples.pdf(catalog=b"/OpenAction << /S /JavaScript /JS (1) >>"), "урок.pdf")
+
+        assert response.status_code == 200
+        [error] = response.context["form"].errors.as_data()["upload"]
+        assert error.code == "pdf_javascript"
+        assert "JavaScript" in response.content.decode()
+        assert (StoredFile.objects.count(), Upload.objects.count()) == (0, 0)
+        assert list_objects(file_storage) == []
+
     def test_listing_shows_uploader_and_resource(self, client, users) -> None:
         stored = accept_upload(
             samples.pdf(), name="задачи.pdf", declared_type=None, use=FileUse.ATTACHMENT, organization=users.org_a
@@ -172,3 +184,49 @@ class TestFilesViewSet:
         client.force_login(users.methodist)
         page = client.get(reverse("wagtailsnippets_resources_resource:edit", args=[resource.pk])).content.decode()
         assert reverse("file_chooser:choose") in page
+
+
+class TestDocumentForm:
+    """Wagtail documents go through the attachment rules (``WAGTAILDOCS_DOCUMENT_FORM_BASE``)."""
+
+    SCRIPTED = samples.pdf(compressed={4: b"<< /Type /Action /S /JavaScript /JS (app.alert\\(1\\)) >>"})
+
+    def add(self, client, data: bytes, name: str):
+        return client.post(
+            reverse("wagtaildocs:add"),
+            {
+                "title": "Конспект",
+                "collection": Collection.get_first_root_node().pk,
+                "file": SimpleUploadedFile(name, data, "application/pdf"),
+            },
+        )
+
+    def test_pdf_with_a_script_is_refused(self, client, users, file_storage: Storage) -> None:
+        client.force_login(users.methodist)
+        response = self.add(client, self.SCRIPTED, "конспект.pdf")
+
+        assert response.status_code == 200
+        errors = response.context["form"].errors.as_data()["file"]
+        assert errors[0].code == "pdf_javascript"  # (Wagtail adds its own note on the missing extension)
+        assert Document.objects.count() == 0
+        assert list_objects(file_storage) == []
+
+    def test_multiple_upload_refuses_too(self, client, users) -> None:
+        client.force_login(users.methodist)
+        response = client.post(
+            reverse("wagtaildocs:add_multiple"),
+            {"files[]": SimpleUploadedFile("конспект.pdf", self.SCRIPTED, "application/pdf")},
+        )
+
+        assert response.status_code == 200
+        body = response.json()
+        assert body["success"] is False and "JavaScript" in body["error_message"]
+        assert Document.objects.count() == 0
+
+    def test_plain_pdf_is_kept_as_uploaded(self, client, users, file_storage: Storage) -> None:
+        client.force_login(users.methodist)
+        data = samples.pdf(padding=2048)
+        assert self.add(client, data, "конспект.pdf").status_code == 302
+        document = Document.objects.get()
+        with document.open_file() as opened:
+            assert opened.read() == data

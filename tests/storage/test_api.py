@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+from urllib.parse import quote
 
 import httpx
 import pytest
+from django.conf import settings
 from django.core.files.storage import Storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
@@ -40,15 +42,23 @@ def assert_problem(response, status: int, code: str) -> dict:
     return body
 
 
-def test_same_bytes_again_give_the_same_id(client, api_keys, users, file_storage: Storage) -> None:
+def test_same_bytes_again_give_the_same_upload(client, api_keys, users, file_storage: Storage) -> None:
     first = upload(client, api_keys["publish_a"], ("урок.pdf", samples.pdf(), None))
-    again = upload(client, api_keys["publish_b"], ("другое имя.pdf", samples.pdf(), "application/pdf"))
+    again = upload(client, api_keys["publish_a"], ("другое имя.pdf", samples.pdf(), "application/pdf"))
 
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.json() == again.json()
     stored = StoredFile.objects.get()
-    assert sorted(Upload.objects.values_list("organization__code", flat=True)) == ["vendor-a", "vendor-b"]
-    assert attachable_by(users.org_a, stored) and attachable_by(users.org_b, stored)
+    upload_row = Upload.objects.get()
+    assert first.json() == {
+        "id": str(upload_row.pk),
+        "use": "attachment",
+        "sha256": stored.sha256,
+        "mime_type": "application/pdf",
+        "size": stored.size,
+        "download_url": f"{settings.CATALOG_BASE_URL}/files/{upload_row.pk}/{quote('урок.pdf')}",
+    }
+    assert (upload_row.organization, upload_row.stored_file, upload_row.channel) == (users.org_a, stored, "api")
 
 
 def test_package_and_cover_uses(client, api_keys) -> None:
@@ -58,7 +68,8 @@ def test_package_and_cover_uses(client, api_keys) -> None:
     )
     assert package.status_code == 201 and package.json()["mime_type"] == "application/zip"
     assert cover.status_code == 201 and cover.json()["mime_type"] == "image/jpeg"
-    assert StoredFile.objects.get(pk=cover.json()["id"]).width == 20
+    assert Upload.objects.get(pk=cover.json()["id"]).stored_file.width == 20
+    assert (package.json()["use"], cover.json()["use"]) == ("package", "cover_image")
 
 
 @pytest.mark.parametrize(
@@ -188,11 +199,14 @@ class TestDirectUpload:
 
         assert response.status_code == 201, response.content
         stored = StoredFile.objects.get()
+        upload_id = Upload.objects.get().pk
         assert response.json() == {
-            "id": stored.pk,
+            "id": str(upload_id),
+            "use": "attachment",
             "sha256": hashlib.sha256(data).hexdigest(),
             "mime_type": "application/pdf",
             "size": len(data),
+            "download_url": f"{settings.CATALOG_BASE_URL}/files/{upload_id}/{quote('урок.pdf')}",
         }
         assert list_objects(s3_storage) == [stored.key]
         upload_row = Upload.objects.get()
@@ -211,13 +225,23 @@ class TestDirectUpload:
             (samples.pdf() + b"x", {}, "upload_mismatch"),  # more bytes than declared: refused by S3 or by us
             (samples.pdf()[:-1] + b"!", {}, "upload_mismatch"),  # same size, another hash
             (samples.ELF, {"name": "урок.pdf"}, "executable"),
+            (
+                samples.pdf(catalog=b"/OpenAction 4 0 R", compressed={4: b"<< /S /J#61vaScript /JS (1) >>"}),
+                {"name": "урок.pdf"},
+                "pdf_javascript",
+            ),
+            (
+                samples.scorm() and samples.zip_bytes([("imsmanifest.xml", samples.SCORM_MANIFEST), ("a.exe", b"x")]),
+                {"name": "курс.zip", "content_type": "application/zip", "use": "package"},
+                "archive_executable",
+            ),
         ],
-        ids=["size", "hash", "executable"],
+        ids=["size", "hash", "executable", "pdf_javascript", "package_with_program"],
     )
     def test_failed_verification_deletes_the_object(
         self, client, api_keys, s3_storage: Storage, sent: bytes, declared: dict, code: str
     ) -> None:
-        data = samples.pdf() if code != "executable" else sent
+        data = sent if declared else samples.pdf()
         ticket = self.start(client, api_keys["publish_a"], data, **declared)
         if len(sent) == len(data):
             self.put(ticket, sent)

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import hashlib
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import httpx
 import pytest
+from django.conf import settings
 from django.core.files.storage import Storage
 
 from content_repo.resources.models import ResourceFile
 from storage.filetypes import FileUse
-from storage.models import StoredFile
-from storage.serving import download_name, download_url
+from storage.models import StoredFile, Upload
+from storage.serving import download_name, download_url, upload_download_url
 from storage.uploads import accept_upload
 from tests.factories import make_resource
 from tests.storage import samples
@@ -26,6 +27,11 @@ pytestmark = pytest.mark.django_db
 def attach(stored: StoredFile, *, provider, publish: bool) -> None:
     resource = make_resource(provider=provider, publish=publish)
     ResourceFile.objects.create(resource=resource, file=stored, sort_order=0)
+
+
+def path_of(url: str) -> str:
+    """The path of an absolute catalog URL, for the test client."""
+    return urlsplit(url).path
 
 
 def body_of(response) -> bytes:
@@ -51,14 +57,18 @@ def test_uploaded_files_round_trip_byte_for_byte(
 
     assert response.status_code == 201, response.content
     stored = StoredFile.objects.get()
-    assert response.json() == {
-        "id": stored.pk,
+    body = response.json()
+    assert body == {
+        "id": str(Upload.objects.get().pk),
+        "use": "attachment",
         "sha256": hashlib.sha256(data).hexdigest(),
         "mime_type": expected.spec.mime_type,
         "size": len(data),
+        "download_url": body["download_url"],
     }
+    assert body["download_url"].startswith(f"{settings.CATALOG_BASE_URL}/files/{body['id']}/")
     assert list_objects(file_storage) == [stored.key]
-    assert download(client, download_url(stored), api_keys["publish_a"]) == (data, expected.spec.mime_type)
+    assert download(client, path_of(body["download_url"]), api_keys["publish_a"]) == (data, expected.spec.mime_type)
 
 
 class TestLocalHeaders:
@@ -109,20 +119,31 @@ class TestWhoMayDownload:
         assert client.get(download_url(draft_file), **api_keys["publish_b"]).status_code == 404
 
     def test_uploader_and_editors_may_download(self, client, api_keys, users, draft_file: StoredFile) -> None:
-        assert client.get(download_url(draft_file), **api_keys["read_a"]).status_code == 200
+        through_upload = upload_download_url(Upload.objects.get(stored_file=draft_file))
+        assert client.get(through_upload, **api_keys["read_a"]).status_code == 200
+        assert client.get(through_upload, **api_keys["publish_b"]).status_code == 404
+        # An API key never reaches an unpublished file by its row id, not even its own.
+        assert client.get(download_url(draft_file), **api_keys["read_a"]).status_code == 404
         client.force_login(users.methodist)
         assert client.get(download_url(draft_file)).status_code == 200
+        assert client.get(through_upload).status_code == 200
         client.force_login(users.vendor_a)
         assert client.get(download_url(draft_file)).status_code == 200
+        assert client.get(through_upload).status_code == 200
         client.force_login(users.vendor_b)
         assert client.get(download_url(draft_file)).status_code == 404
+        assert client.get(through_upload).status_code == 404
 
-    def test_published_file_is_public(self, client, users, draft_file: StoredFile) -> None:
+    def test_published_file_is_public(self, client, api_keys, users, draft_file: StoredFile) -> None:
         attach(draft_file, provider=users.org_b, publish=True)
         assert client.get(download_url(draft_file)).status_code == 200
+        through_upload = upload_download_url(Upload.objects.get(stored_file=draft_file))
+        assert client.get(through_upload).status_code == 200
+        assert client.get(through_upload, **api_keys["publish_b"]).status_code == 200
 
     def test_unknown_file_is_a_404(self, client) -> None:
         assert client.get("/files/999999/x.pdf").status_code == 404
+        assert client.get("/files/7d444840-9dc0-11d1-b245-5ffdce74fad2/x.pdf").status_code == 404
 
 
 @pytest.mark.s3

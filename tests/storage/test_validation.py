@@ -215,6 +215,46 @@ HOSTILE = [
         "image_corrupt",
     ),
     ("corrupt_zip", samples.ooxml("docx")[:-30], "урок.docx", FileUse.ATTACHMENT, None, "archive_corrupt"),
+    (
+        "pdf_javascript_in_object_stream",
+        samples.pdf(catalog=b"/OpenAction 4 0 R", compressed={4: b"<< /S /J#61vaScript /JS (app.alert\\(1\\)) >>"}),
+        "урок.pdf",
+        FileUse.ATTACHMENT,
+        "application/pdf",
+        "pdf_javascript",
+    ),
+    (
+        "pdf_launch",
+        samples.pdf(page=b"/AA << /O << /S /Launch /F (cmd.exe) >> >>"),
+        "урок.pdf",
+        FileUse.ATTACHMENT,
+        None,
+        "pdf_launch",
+    ),
+    (
+        "pdf_embedded_file",
+        samples.pdf(catalog=b"/Names << /EmbeddedFiles << /Names [(a.exe) 4 0 R] >> >>", objects={4: b"<< /F (a) >>"}),
+        "урок.pdf",
+        FileUse.ATTACHMENT,
+        None,
+        "pdf_embedded_file",
+    ),
+    (
+        "package_with_a_program",
+        samples.zip_bytes([("imsmanifest.xml", samples.SCORM_MANIFEST), ("bin/setup.exe", b"x")]),
+        "урок.zip",
+        FileUse.PACKAGE,
+        None,
+        "archive_executable",
+    ),
+    (
+        "docx_with_an_elf",
+        samples.ooxml("docx", extra=[("word/media/image1.png", samples.ELF)]),
+        "урок.docx",
+        FileUse.ATTACHMENT,
+        None,
+        "archive_executable",
+    ),
 ]
 
 
