@@ -11,7 +11,7 @@ from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from content_repo.resources.models import Alignment, Resource, ResourcePart
+from content_repo.resources.models import Alignment, Resource, ResourceFile, ResourcePart
 
 from .models import Change, WebhookDelivery, WebhookSubscription
 from .publishing import submitted_values
@@ -33,6 +33,12 @@ class PartInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     url = serializers.URLField(max_length=1000)
 
 
+class FileInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+    upload = serializers.UUIDField(help_text="id загрузки из POST /api/v1/uploads/ (назначение attachment или package)")
+    title = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    role = serializers.ChoiceField(choices=ResourceFile.Role.choices, default=ResourceFile.Role.OTHER)
+
+
 class AlignmentInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     target = serializers.CharField(max_length=130, help_text="код темы программы или `codifier:<код элемента>`")
     type = serializers.ChoiceField(choices=Alignment.Type.choices, default=Alignment.Type.TEACHES)
@@ -47,7 +53,12 @@ def _code(**kwargs) -> serializers.CharField:
 
 
 class ResourceInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
-    """A resource as a vendor sends it; on PATCH every field is optional."""
+    """A resource as a vendor sends it in the catalog's field names; on PATCH every field is optional.
+
+    This serializer documents the request in the OpenAPI schema; the intake (`content_repo.intake.documents`)
+    reads and checks the body, in this format or as a JSON-LD `LearningResource`, so every problem is reported
+    at once and the bulk endpoint applies the same rules. A test keeps the two lists of fields equal.
+    """
 
     external_id = serializers.CharField(
         max_length=300, required=False, help_text="ваш постоянный идентификатор; повторная отправка обновляет ресурс"
@@ -76,18 +87,10 @@ class ResourceInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     accessibility_features = serializers.ListField(child=serializers.CharField(max_length=100), required=False)
     parts = PartInputSerializer(many=True, required=False)
     alignments = AlignmentInputSerializer(many=True, required=False)
-
-    def values(self) -> dict:
-        """The validated data as overlay-field values (codes), without `external_id`."""
-        data = dict(self.validated_data)
-        data.pop("external_id", None)
-        for name in ("resource_type", "interactivity", "language", "license", "access", "duration"):
-            if name in data and not data[name]:
-                data[name] = None
-        for name in ("parts", "alignments"):
-            if name in data:
-                data[name] = [dict(item) for item in data[name]]
-        return data
+    files = FileInputSerializer(many=True, required=False, help_text="файлы ресурса; не указаны — остаются прежними")
+    thumbnail = serializers.UUIDField(
+        required=False, allow_null=True, help_text="обложка: id загрузки с назначением cover_image"
+    )
 
 
 class SubmissionSerializer(serializers.ModelSerializer):

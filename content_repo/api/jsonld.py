@@ -15,8 +15,11 @@ from django.conf import settings
 
 from content_repo.curriculum.models import CodifierElement, Framework, Subject, Topic
 from content_repo.publishers.models import Organization
+from content_repo.resources.attachments import attachment_store
 from content_repo.resources.durations import iso_duration
 from content_repo.resources.models import Resource
+
+from .serializers import resource_files
 
 SCHEMA = "https://schema.org/"
 CONTEXT: dict[str, Any] = {
@@ -70,6 +73,7 @@ def resource_node(resource: Resource) -> dict[str, Any]:
     license_uri = (resource.license.uri if resource.license else "") or resource.license_terms_url
     grades = sorted(g.number for g in resource.grades.all())
     ages = (resource.typical_age_min, resource.typical_age_max)
+    thumbnail = attachment_store().describe_image(resource.thumbnail) if resource.thumbnail_id else None
     return _compact(
         {
             "@type": "LearningResource",
@@ -114,10 +118,19 @@ def resource_node(resource: Resource) -> dict[str, Any]:
                 )
                 for position, part in enumerate(resource.parts.all(), start=1)
             ],
+            "associatedMedia": [_media_object(file) for file in resource_files(resource)],
+            "thumbnailUrl": thumbnail["thumbnail_url"] if thumbnail else None,
+            "image": thumbnail["url"] if thumbnail else None,
             "datePublished": resource.first_published_at.isoformat() if resource.first_published_at else None,
             "dateModified": resource.updated_at.isoformat() if resource.updated_at else None,
         }
     )
+
+
+def _media_object(file: dict[str, Any]) -> dict[str, Any]:
+    """A file as a schema.org MediaObject (`encoding`'s type), with its title and role."""
+    media = attachment_store().media_object(file)
+    return media | {"name": file["title"] or None, "additionalType": file["role"]}
 
 
 def _subject_alignment(subject: Subject) -> dict[str, Any]:

@@ -68,11 +68,12 @@ def submit(
     *,
     source: str | None = None,
     external_id: str | None = None,
+    kept: dict[str, Any] | None = None,
     intake: Intake | None = None,
 ) -> Submission:
     """Create or update the organisation's resource described by `document` and send it to review."""
     intake = intake or vendor_intake(organization, user)
-    mapped = intake.read(document, organization=organization.code, source=source, external_id=external_id)
+    mapped = intake.read(document, organization=organization.code, source=source, external_id=external_id, kept=kept)
     if mapped.item is None:
         raise SubmissionInvalid(mapped.problems)
     [result] = intake.load([mapped.item])
@@ -90,13 +91,16 @@ def update(resource: Resource, organization: Organization, changes: dict[str, An
         layer = SourceLayer.objects.create(
             resource=resource, source=organization.code, external_id=str(resource.pk), data=current
         )
+    # Files and the cover are kept as they are unless the change names them (they travel as upload ids).
+    attached = ("files", "thumbnail")
+    kept = {name: layer.data[name] for name in attached if name in layer.data and name not in changes}
     if is_learning_resource(changes):
         document = changes
     else:
-        document = dict(layer.data) | changes
+        document = {name: value for name, value in layer.data.items() if name not in attached} | changes
         if "grades" in changes and "levels" not in changes:
             document.pop("levels", None)  # derived from the new grades again
-    return submit(organization, document, user, source=layer.source, external_id=layer.external_id)
+    return submit(organization, document, user, source=layer.source, external_id=layer.external_id, kept=kept)
 
 
 def withdraw_submission(resource: Resource, reason: str, user) -> None:

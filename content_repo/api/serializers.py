@@ -8,8 +8,9 @@ from rest_framework import serializers
 from content_repo.collections.models import Collection
 from content_repo.curriculum.models import CodifierElement, Framework, Subject, Topic
 from content_repo.publishers.models import Organization
+from content_repo.resources.attachments import attachment_store
 from content_repo.resources.durations import iso_duration
-from content_repo.resources.models import Alignment, Resource, ResourcePart
+from content_repo.resources.models import Alignment, Resource, ResourceFile, ResourcePart
 from content_repo.vocabularies.models import Term
 
 
@@ -134,6 +135,37 @@ class AlignmentSerializer(serializers.ModelSerializer):
         return obj.target.title
 
 
+class FileSerializer(serializers.Serializer):
+    """A file of a resource (documents the shape `resource_files` gives)."""
+
+    id = serializers.UUIDField(allow_null=True, help_text="id загрузки организации-поставщика")
+    title = serializers.CharField()
+    role = serializers.ChoiceField(choices=ResourceFile.Role.choices)
+    mime_type = serializers.CharField()
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    download_url = serializers.URLField()
+    width = serializers.IntegerField(required=False)
+    height = serializers.IntegerField(required=False)
+
+
+class ImageSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    url = serializers.URLField(help_text="изображение до 1200×1200")
+    thumbnail_url = serializers.URLField(help_text="миниатюра 320×180")
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+
+
+def resource_files(resource: Resource) -> list[dict]:
+    """The resource's files, described by the file policy (download URLs in the provider's name)."""
+    attached = list(resource.files.all())
+    if not attached:
+        return []
+    described = attachment_store().describe_files([f.file_id for f in attached], resource.provider)
+    return [{"title": f.title, "role": f.role} | described[f.file_id] for f in attached if f.file_id in described]
+
+
 class SourceSerializer(serializers.Serializer):
     code = serializers.CharField(source="source")
     external_id = serializers.CharField()
@@ -158,6 +190,8 @@ class ResourceSerializer(serializers.ModelSerializer):
     alignments = AlignmentSerializer(many=True, read_only=True)
     source = SourceSerializer(source="source_layer", read_only=True, allow_null=True)
     status = serializers.SerializerMethodField()
+    files = serializers.SerializerMethodField()
+    thumbnail = serializers.SerializerMethodField()
     published_at = serializers.DateTimeField(source="first_published_at", read_only=True, allow_null=True)
 
     class Meta:
@@ -189,6 +223,8 @@ class ResourceSerializer(serializers.ModelSerializer):
             "accessibility_features",
             "parts",
             "alignments",
+            "files",
+            "thumbnail",
             "source",
             "status",
             "published_at",
@@ -201,6 +237,14 @@ class ResourceSerializer(serializers.ModelSerializer):
     @extend_schema_field({"type": "string", "nullable": True, "example": "PT45M"})
     def get_duration(self, obj) -> str | None:
         return iso_duration(obj.duration) if obj.duration else None
+
+    @extend_schema_field(FileSerializer(many=True))
+    def get_files(self, obj) -> list[dict]:
+        return resource_files(obj)
+
+    @extend_schema_field(ImageSerializer(allow_null=True))
+    def get_thumbnail(self, obj) -> dict | None:
+        return attachment_store().describe_image(obj.thumbnail) if obj.thumbnail_id else None
 
     @extend_schema_field(serializers.ChoiceField(choices=["published"]))
     def get_status(self, obj) -> str:

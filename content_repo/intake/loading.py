@@ -34,7 +34,14 @@ from wagtail.models import ModelLogEntry, Revision
 
 from content_repo.curriculum.models import CodifierElement, Topic
 from content_repo.resources.codes import CatalogCodes
-from content_repo.resources.models import Alignment, Resource, ResourcePart, SourceLayer, resource_uuid
+from content_repo.resources.models import (
+    Alignment,
+    Resource,
+    ResourceFile,
+    ResourcePart,
+    SourceLayer,
+    resource_uuid,
+)
 from content_repo.resources.overlay import apply_source_values, write_new
 from content_repo.resources.services import submit_for_review
 from content_repo.resources.signals import resources_published
@@ -264,16 +271,13 @@ class BulkCreation:
                 for row in getattr(resource, name).all()
             ]
             through.objects.bulk_create(rows)
-        parts, alignments = [], []
-        for resource in resources:
-            for part in resource.parts.all():
-                part.resource_id = resource.pk
-                parts.append(part)
-            for alignment in resource.alignments.all():
-                alignment.resource_id = resource.pk
-                alignments.append(alignment)
-        ResourcePart.objects.bulk_create(parts)
-        Alignment.objects.bulk_create(alignments)
+        for model, relation in ((ResourcePart, "parts"), (Alignment, "alignments"), (ResourceFile, "files")):
+            children = []
+            for resource in resources:
+                for child in getattr(resource, relation).all():
+                    child.resource_id = resource.pk
+                    children.append(child)
+            model.objects.bulk_create(children)
 
     def _attach_targets(self, resources: list[Resource]) -> None:
         """The topics and codifier elements of the alignments as rows, read once for the batch."""

@@ -61,6 +61,7 @@ class Intake:
         organization: str,
         source: str | None = None,
         external_id: str | None = None,
+        kept: Mapping[str, Any] | None = None,
     ) -> Mapped:
         """A vendor's document (JSON-LD or catalog fields) as an item (or every problem in it)."""
         return read_document(
@@ -70,6 +71,7 @@ class Intake:
             codes=self.codes,
             source=source,
             external_id=external_id,
+            kept=kept,
         )
 
     def load(self, items: Sequence[IntakeItem]) -> list[ItemResult]:

@@ -15,7 +15,7 @@ from typing import Any
 from django.utils.dateparse import parse_duration
 
 from content_repo.resources.codes import CatalogCodes
-from content_repo.resources.models import Alignment, Resource, ResourcePart
+from content_repo.resources.models import Alignment, Resource, ResourceFile, ResourcePart
 from content_repo.resources.overlay import OVERLAY_FIELDS
 
 __all__ = [
@@ -55,6 +55,7 @@ class Limits:
     duration_text: int = 32
     part_title: int = ResourcePart._meta.get_field("title").max_length or 300
     part_url: int = ResourcePart._meta.get_field("url").max_length or 1000
+    files: int = 20
 
     def text(self, name: str) -> int:
         return self.description if name == "description" else _max_length(name) or self.description
@@ -134,6 +135,10 @@ def _check(name: str, value: Any, codes: CatalogCodes) -> list[FieldProblem]:
         return _check_parts(value)
     if name == "alignments":
         return _check_alignments(value, codes)
+    if name == "files":
+        return _check_files(value)
+    if name == "thumbnail":
+        return _check_integer(name, value, 1, 2**63 - 1)
     return []
 
 
@@ -256,4 +261,18 @@ def _check_alignments(alignments: Any, codes: CatalogCodes) -> list[FieldProblem
             problems.append(FieldProblem(f"alignments[{i}].type", f"допустимы: {', '.join(Alignment.Type.values)}"))
         if alignment.get("status", "suggested") not in _ALIGNMENT_STATUSES:
             problems.append(FieldProblem(f"alignments[{i}].status", "допустимы: confirmed, suggested"))
+    return problems
+
+
+def _check_files(files: Any) -> list[FieldProblem]:
+    if not isinstance(files, list) or not all(isinstance(entry, dict) for entry in files):
+        return [FieldProblem("files", "ожидается список файлов {upload, title, role}")]
+    if len(files) > LIMITS.files:
+        return [FieldProblem("files", f"{len(files)} файлов, больше предела {LIMITS.files}")]
+    problems = []
+    for i, entry in enumerate(files):
+        problems += _check_integer(f"files[{i}].file", entry.get("file"), 1, 2**63 - 1)
+        problems += _check_text(f"files[{i}].title", entry.get("title"), LIMITS.part_title)
+        if entry.get("role", "other") not in ResourceFile.Role.values:
+            problems.append(FieldProblem(f"files[{i}].role", f"допустимы: {', '.join(ResourceFile.Role.values)}"))
     return problems

@@ -314,9 +314,20 @@ class ResourceRelation(Orderable):
 class ResourceFile(Orderable):
     """A file attached to a resource (a document, presentation, audio, video or package)."""
 
+    class Role(models.TextChoices):
+        WORKSHEET = "worksheet", "рабочий лист"
+        PRESENTATION = "presentation", "презентация"
+        ANSWER_KEY = "answer_key", "ответы и решения"
+        LESSON_PLAN = "lesson_plan", "конспект, методические указания"
+        TEXTBOOK = "textbook", "учебный текст"
+        MEDIA = "media", "видео, аудио"
+        PACKAGE = "package", "пакет (SCORM, IMSCC)"
+        OTHER = "other", "другое"
+
     resource = ParentalKey(Resource, on_delete=models.CASCADE, related_name="files")
     file = models.ForeignKey("storage.StoredFile", models.PROTECT, related_name="attachments", verbose_name="файл")
     title = models.CharField("подпись", max_length=300, blank=True)
+    role = models.CharField("назначение", max_length=16, choices=Role.choices, default=Role.OTHER)
 
     class Meta(Orderable.Meta):
         verbose_name = "файл"

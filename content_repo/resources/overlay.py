@@ -15,7 +15,7 @@ from django.utils.dateparse import parse_duration
 
 from .codes import CatalogCodes
 from .durations import iso_duration
-from .models import Alignment, Resource, ResourcePart
+from .models import Alignment, Resource, ResourceFile, ResourcePart
 
 # Writes a value onto a resource, resolving codes through a CatalogCodes read once by the caller.
 Setter = Callable[[Resource, Any, CatalogCodes], None]
@@ -111,6 +111,21 @@ def _set_alignments(resource: Resource, alignments: list[dict[str, str]], codes:
     resource.alignments = children  # type: ignore[assignment]
 
 
+def _get_files(resource: Resource) -> list[dict[str, Any]]:
+    return [{"file": f.file_id, "title": f.title, "role": f.role} for f in resource.files.all()]
+
+
+def _set_files(resource: Resource, files: list[dict[str, Any]], codes: CatalogCodes) -> None:
+    resource.files = [  # type: ignore[assignment]  # modelcluster accepts a list of children
+        ResourceFile(file_id=f["file"], title=f.get("title", ""), role=f.get("role", "other"), sort_order=i)
+        for i, f in enumerate(files or [])
+    ]
+
+
+def _set_thumbnail(resource: Resource, image_id: int | None, codes: CatalogCodes) -> None:
+    resource.thumbnail_id = image_id
+
+
 OVERLAY_FIELDS: dict[str, FieldAdapter] = {
     adapter.name: adapter
     for adapter in [
@@ -138,6 +153,8 @@ OVERLAY_FIELDS: dict[str, FieldAdapter] = {
         _scalar("accessibility_features", "особенности доступности"),
         FieldAdapter("parts", "части урока", _get_parts, _set_parts),
         FieldAdapter("alignments", "привязки к программе", _get_alignments, _set_alignments),
+        FieldAdapter("files", "файлы", _get_files, _set_files),
+        FieldAdapter("thumbnail", "обложка", lambda resource: resource.thumbnail_id, _set_thumbnail),
     ]
 }
 

@@ -21,7 +21,9 @@ from .base import JsonLdMixin, ReadView
 def published_resources():
     return (
         Resource.objects.filter(live=True)
-        .select_related("resource_type", "interactivity", "language", "license", "access", "provider", "source_layer")
+        .select_related(
+            "resource_type", "interactivity", "language", "license", "access", "provider", "source_layer", "thumbnail"
+        )
         .prefetch_related(
             "subjects",
             "grades",
@@ -30,6 +32,7 @@ def published_resources():
             "parts",
             "alignments__topic",
             "alignments__codifier_element",
+            "files",
         )
     )
 
