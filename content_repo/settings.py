@@ -95,6 +95,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
+    # No HTML error page or traceback under /api/, no 500 for a busy database anywhere (content_repo/api).
+    "content_repo.api.middleware.ErrorBoundaryMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -208,7 +210,7 @@ TASKS = {
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["content_repo.api.parsers.CatalogJSONParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "UNAUTHENTICATED_USER": None,
@@ -288,6 +290,9 @@ _rate_count, _, _rate_period = API_ANONYMOUS_RATE.partition("/")
 if not _rate_count.isdigit() or _rate_period[:1] not in {"s", "m", "h", "d"}:
     raise ImproperlyConfigured(f"API_ANONYMOUS_RATE must look like 300/hour, got {API_ANONYMOUS_RATE!r}")
 API_KEY_DEFAULT_QUOTA = env_int("API_KEY_DEFAULT_QUOTA", 5000)
+# Request bodies read into memory (JSON bodies of the API, form fields of the admin); larger ones are a 413.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("REQUEST_MAX_BODY_BYTES", 2_621_440)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 API_BULK_MAX_ITEMS = env_int("API_BULK_MAX_ITEMS", 5000)
 API_BULK_MAX_BYTES = env_int("API_BULK_MAX_BYTES", 20 * 1024 * 1024)
 WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", False)
