@@ -110,18 +110,23 @@ class ServiceUnavailable(exceptions.APIException):
 
 
 def database_unavailable(exc: BaseException) -> ServiceUnavailable | None:
-    """The 503 for a database error that means "not now" (locked, busy, read-only), else None."""
+    """The 503 for a database error that means "not now" (locked, busy, read-only), else None.
+
+    Read from the driver's error: SQLite's result code (`sqlite_errorname`, SQLITE_BUSY and SQLITE_LOCKED
+    with their extended codes, SQLITE_READONLY…) or PostgreSQL's SQLSTATE.
+    """
     if not isinstance(exc, DatabaseError):
         return None
-    message = str(exc).lower()
-    sqlstate = getattr(exc.__cause__, "sqlstate", None)
-    if "readonly database" in message or "read-only" in message or sqlstate in READ_ONLY_SQLSTATES:
+    cause = exc.__cause__
+    sqlite_error = getattr(cause, "sqlite_errorname", "") or ""
+    sqlstate = getattr(cause, "sqlstate", None)
+    if sqlite_error.startswith("SQLITE_READONLY") or sqlstate in READ_ONLY_SQLSTATES:
         return ServiceUnavailable(
             "Каталог сейчас доступен только для чтения; изменения временно не принимаются",
             "read_only",
             READ_ONLY_RETRY_AFTER,
         )
-    if "database is locked" in message or "database table is locked" in message or sqlstate in RETRYABLE_SQLSTATES:
+    if sqlite_error.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or sqlstate in RETRYABLE_SQLSTATES:
         return ServiceUnavailable(
             f"База данных занята другими записями; повторите запрос через {BUSY_RETRY_AFTER} с",
             "database_busy",

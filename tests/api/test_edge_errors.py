@@ -4,13 +4,16 @@ limits answer before any view, and an unexpected error is a logged 500 problem w
 from __future__ import annotations
 
 import logging
+import sqlite3
 from urllib.parse import parse_qs, urlsplit
 
+import psycopg
 import pytest
+from django.db import DatabaseError, OperationalError
 from django.test import Client
 from rest_framework.test import APIClient
 
-from content_repo.api.errors import wait_in_russian
+from content_repo.api.errors import database_unavailable, wait_in_russian
 from content_repo.api.models import WebhookSubscription
 from content_repo.api.views import read
 
@@ -141,3 +144,57 @@ def test_429_says_in_russian_when_to_come_back(client, settings):
 )
 def test_waits_are_written_in_russian(seconds, text):
     assert wait_in_russian(seconds) == text
+
+
+def sqlite_error(statement: str, tmp_path) -> sqlite3.Error:
+    """A real driver error: `statement` on a read-only database, or while another connection writes."""
+    path = tmp_path / "db.sqlite3"
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("CREATE TABLE t (a)")
+    writer.execute("BEGIN IMMEDIATE")
+    uri = f"file:{path}?mode=ro" if statement == "readonly" else f"file:{path}"
+    other = sqlite3.connect(uri, uri=True, timeout=0, isolation_level=None)
+    try:
+        other.execute("INSERT INTO t VALUES (1)")
+    except sqlite3.Error as e:
+        return e
+    finally:
+        writer.rollback()
+    raise AssertionError("no error")
+
+
+def wrapped(driver_error: Exception) -> DatabaseError:
+    """As Django raises it: its own class, the driver's error as the cause."""
+    try:
+        raise OperationalError(str(driver_error)) from driver_error
+    except OperationalError as e:
+        return e
+
+
+@pytest.mark.parametrize(
+    ("statement", "code", "retry_after"), [("readonly", "read_only", 60), ("busy", "database_busy", 5)]
+)
+def test_sqlite_errors_that_mean_not_now_are_503(tmp_path, statement, code, retry_after):
+    unavailable = database_unavailable(wrapped(sqlite_error(statement, tmp_path)))
+    assert (unavailable.default_code, unavailable.retry_after, unavailable.status_code) == (code, retry_after, 503)
+
+
+@pytest.mark.parametrize(
+    ("error", "code"),
+    [
+        (psycopg.errors.SerializationFailure, "database_busy"),
+        (psycopg.errors.DeadlockDetected, "database_busy"),
+        (psycopg.errors.LockNotAvailable, "database_busy"),
+        (psycopg.errors.ReadOnlySqlTransaction, "read_only"),
+        (psycopg.errors.UniqueViolation, None),
+        (psycopg.errors.UndefinedTable, None),
+    ],
+)
+def test_postgresql_errors_are_told_apart_by_sqlstate(error, code):
+    unavailable = database_unavailable(wrapped(error("message")))
+    assert (unavailable.default_code if unavailable else None) == code
+
+
+def test_other_errors_are_not_unavailability():
+    assert database_unavailable(wrapped(sqlite3.OperationalError("no such table: t"))) is None
+    assert database_unavailable(ValueError("database is locked")) is None
