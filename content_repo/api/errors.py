@@ -189,8 +189,7 @@ def problem_exception_handler(exc, context):
     if api_exc is None:
         set_rollback()
         request = context.get("request")
-        body, status_code = server_error(exc, getattr(request, "_request", request))
-        return _problem(Response(body, status=status_code))
+        return _problem(Response(server_error(exc, getattr(request, "_request", request)), status=500))
     response = exception_handler(api_exc, context)  # also rolls the view's transaction back
     if response is None:  # pragma: no cover - exception_handler answers every APIException
         return None
@@ -206,8 +205,7 @@ def problem_for_exception(exc: BaseException, request: HttpRequest) -> HttpRespo
     """The problem+json answer to an exception that escaped outside DRF's handling (plain Django)."""
     api_exc = as_api_exception(exc)
     if api_exc is None:
-        body, status_code = server_error(exc, request)
-        return problem_response(body, status_code)
+        return problem_response(server_error(exc, request), 500)
     return problem_response_for(api_exc)
 
 
@@ -227,13 +225,13 @@ def problem_response(body: dict[str, Any], status_code: int) -> HttpResponse:
     )
 
 
-def server_error(exc: BaseException, request: HttpRequest | None) -> tuple[dict[str, Any], int]:
-    """Log an unexpected error with its traceback under a new id; the 500 problem body names the id."""
+def server_error(exc: BaseException, request: HttpRequest | None) -> dict[str, Any]:
+    """Log an unexpected error with its traceback under a new id; the body of the 500 problem naming it."""
     error_id = uuid.uuid4().hex[:12]
     method = getattr(request, "method", "?")
     path = getattr(request, "path", "?")
     logger.error("unexpected error %s on %s %s", error_id, method, path, exc_info=(type(exc), exc, exc.__traceback__))
-    body = {
+    return {
         "type": PROBLEM_BASE + "server_error",
         "title": TITLES["server_error"],
         "status": 500,
@@ -241,7 +239,6 @@ def server_error(exc: BaseException, request: HttpRequest | None) -> tuple[dict[
         "code": "server_error",
         "error_id": error_id,
     }
-    return body, 500
 
 
 def wait_in_russian(seconds: float) -> str:

@@ -113,8 +113,8 @@ def api_error_page_as_problem(request: HttpRequest, response: HttpResponse) -> H
     if exception is not None:
         return problem_for_exception(exception, request)
     if response.status_code >= 500:
-        body, status_code = server_error(RuntimeError(f"error page {response.status_code} under /api/"), request)
-        return problem_response(body, status_code)
+        body = server_error(RuntimeError(f"error page {response.status_code} under /api/"), request)
+        return problem_response(body, 500)
     problem = problem_response_for(_exception_for_status(response.status_code, request))
     problem.status_code = response.status_code
     return problem

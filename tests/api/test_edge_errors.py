@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import tempfile
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import psycopg
@@ -198,3 +200,48 @@ def test_postgresql_errors_are_told_apart_by_sqlstate(error, code):
 def test_other_errors_are_not_unavailability():
     assert database_unavailable(wrapped(sqlite3.OperationalError("no such table: t"))) is None
     assert database_unavailable(ValueError("database is locked")) is None
+
+
+class FailingMiddleware:
+    """Stands behind the boundary for a middleware with a bug (`X-Fail: bug`) or one that met a busy
+    database (`X-Fail: busy`, a real SQLITE_BUSY from a second connection)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        failure = request.headers.get("X-Fail")
+        if failure == "bug":
+            raise RuntimeError("a bug in a middleware")
+        if failure == "busy":
+            with tempfile.TemporaryDirectory() as folder:
+                raise wrapped(sqlite_error("busy", Path(folder)))
+        return self.get_response(request)
+
+
+@pytest.fixture
+def failing_middleware(settings):
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE, "tests.api.test_edge_errors.FailingMiddleware"]
+
+
+def test_an_exception_in_another_middleware_is_a_problem_under_the_api(failing_middleware, caplog):
+    client = Client(raise_request_exception=False)
+    with caplog.at_level(logging.ERROR, logger="content_repo.api.errors"):
+        bug = client.get("/api/v1/organizations/", HTTP_X_FAIL="bug")
+    body = problem(bug, 500)
+    assert body["code"] == "server_error"
+    assert any(body["error_id"] in r.getMessage() and r.exc_info[0] is RuntimeError for r in caplog.records)
+    busy = client.get("/api/v1/organizations/", HTTP_X_FAIL="busy")
+    assert (problem(busy, 503)["code"], busy["Retry-After"]) == ("database_busy", "5")
+
+
+def test_a_busy_database_elsewhere_is_a_plain_503(failing_middleware):
+    response = Client(raise_request_exception=False).get("/admin/login/", HTTP_X_FAIL="busy")
+    assert (response.status_code, response["Content-Type"], response["Retry-After"]) == (
+        503,
+        "text/plain; charset=utf-8",
+        "5",
+    )
+    assert "повторите запрос через 5 с" in response.content.decode()
+    bug = Client(raise_request_exception=False).get("/admin/login/", HTTP_X_FAIL="bug")
+    assert (bug.status_code, bug["Content-Type"].split(";")[0]) == (500, "text/html")  # Django's own page
