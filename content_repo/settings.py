@@ -6,6 +6,7 @@ validated, and bad values raise ImproperlyConfigured at start-up rather than on 
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 from typing import Any
@@ -95,6 +96,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
+    # No HTML error page or traceback under /api/, no 500 for a busy database anywhere (content_repo/api).
+    "content_repo.api.middleware.ErrorBoundaryMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -129,12 +132,32 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
     )
 }
+# How long a write waits for a lock before it answers 503 with Retry-After (docs/operations.md).
+DATABASE_LOCK_TIMEOUT = env_int("DATABASE_LOCK_TIMEOUT", 20)
+# A read-only database (a replica, a restore in progress): reads keep working, writes answer 503.
+DATABASE_READ_ONLY = env_bool("DATABASE_READ_ONLY", False)
+_database_options = DATABASES["default"].setdefault("OPTIONS", {})
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the dev server read while a harvest writes; a busy timeout instead of "database is locked".
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+    # Several writers at once: WAL lets readers go on while one writes; IMMEDIATE makes every transaction
+    # take the write lock at BEGIN, so it waits up to the busy timeout for it instead of failing at once
+    # with "database is locked" when a read transaction would have to upgrade to a write.
+    _database_options.update(
+        {
+            "timeout": DATABASE_LOCK_TIMEOUT,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
     )
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-catalog.sqlite3")}
+    if DATABASE_READ_ONLY:
+        # Opened read-only, as a file on read-only media would be; the journal mode cannot be switched then.
+        DATABASES["default"]["NAME"] = f"file:{DATABASES['default']['NAME']}?mode=ro"
+        _database_options["init_command"] = "PRAGMA query_only=ON;"
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _server_options = [_database_options.get("options", ""), f"-c lock_timeout={DATABASE_LOCK_TIMEOUT}s"]
+    if DATABASE_READ_ONLY:
+        _server_options.append("-c default_transaction_read_only=on")
+    _database_options["options"] = " ".join(option for option in _server_options if option)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FORMS_URLFIELD_ASSUME_HTTPS = True
 
@@ -221,7 +244,7 @@ TASKS = {
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["content_repo.api.parsers.CatalogJSONParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "UNAUTHENTICATED_USER": None,
@@ -286,6 +309,9 @@ REST_FRAMEWORK |= {
     ],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "content_repo.api.renderers.CatalogContentNegotiation",
     "DEFAULT_SCHEMA_CLASS": "content_repo.api.schema.CatalogAutoSchema",
+    # The anonymous quota reads the client address from TRUSTED_PROXIES (throttling.client_address); any
+    # other DRF throttle must not believe X-Forwarded-For either.
+    "NUM_PROXIES": 0,
 }
 SPECTACULAR_SETTINGS |= {
     "PREPROCESSING_HOOKS": ["content_repo.api.schema.only_api_v1"],
@@ -305,6 +331,16 @@ _rate_count, _, _rate_period = API_ANONYMOUS_RATE.partition("/")
 if not _rate_count.isdigit() or _rate_period[:1] not in {"s", "m", "h", "d"}:
     raise ImproperlyConfigured(f"API_ANONYMOUS_RATE must look like 300/hour, got {API_ANONYMOUS_RATE!r}")
 API_KEY_DEFAULT_QUOTA = env_int("API_KEY_DEFAULT_QUOTA", 5000)
+# Proxies whose X-Forwarded-For is believed (addresses or networks); anyone else's header is ignored.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as e:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or network") from e
+# Request bodies read into memory (JSON bodies of the API, form fields of the admin); larger ones are a 413.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("REQUEST_MAX_BODY_BYTES", 2_621_440)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 API_BULK_MAX_ITEMS = env_int("API_BULK_MAX_ITEMS", 5000)
 API_BULK_MAX_BYTES = env_int("API_BULK_MAX_BYTES", 20 * 1024 * 1024)
 WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", False)

@@ -12,13 +12,25 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from content_repo.api.errors import InvalidQueryParameter
-from content_repo.api.params import check_query_parameters, str_list
+from content_repo.api.params import MAX_VALUE_LENGTH, check_query_parameters, int_list, integer, str_list
 
 from . import service
-from .query import DEFAULT_PAGE_SIZE, FACET_NAMES, FILTER_NAMES, MAX_PAGE_SIZE, InvalidQuery, SearchQuery, SortOrder
+from .query import (
+    DEFAULT_PAGE_SIZE,
+    FACET_NAMES,
+    FILTER_NAMES,
+    MAX_FILTER_VALUE_LENGTH,
+    MAX_FILTER_VALUES,
+    MAX_PAGE_SIZE,
+    MAX_TEXT_LENGTH,
+    InvalidQuery,
+    SearchQuery,
+    SortOrder,
+)
 
 MAX_SUGGESTIONS = 20
 DEFAULT_SUGGESTIONS = 10
+MAX_SUGGEST_TEXT_LENGTH = 100
 # SearchQuery names the free text «text»; the API calls it «q».
 API_PARAMETER = {"text": "q", "filters": "q", "facets": "q"}
 
@@ -92,15 +104,30 @@ class SuggestResponseSerializer(serializers.Serializer):
     suggestions = serializers.ListField(child=serializers.CharField())
 
 
+def _filter_parameter(name: str, description: str) -> OpenApiParameter:
+    item: dict[str, Any] = {"type": "string", "minLength": 1, "maxLength": MAX_FILTER_VALUE_LENGTH}
+    if name == "grade":
+        item = {"type": "integer", "minimum": 1, "maximum": 11}
+    schema = {"type": "array", "items": item, "maxItems": MAX_FILTER_VALUES}
+    return OpenApiParameter(name, schema, style="form", explode=True, description=description + "; ИЛИ")
+
+
 SEARCH_PARAMETERS = [
-    OpenApiParameter("q", OpenApiTypes.STR, description="текст запроса («дроби 5 класс», «ЕГЭ по русскому»)"),
-    *[
-        OpenApiParameter(name, OpenApiTypes.STR, many=True, explode=True, description=description + "; ИЛИ")
-        for name, description in FILTER_DESCRIPTIONS.items()
-    ],
+    OpenApiParameter(
+        "q",
+        {"type": "string", "maxLength": MAX_TEXT_LENGTH},
+        description="текст запроса («дроби 5 класс», «ЕГЭ по русскому»)",
+    ),
+    *[_filter_parameter(name, description) for name, description in FILTER_DESCRIPTIONS.items()],
     OpenApiParameter("sort", OpenApiTypes.STR, enum=[order.value for order in SortOrder]),
-    OpenApiParameter("page_size", OpenApiTypes.INT, description=f"1–{MAX_PAGE_SIZE}, по умолчанию {DEFAULT_PAGE_SIZE}"),
-    OpenApiParameter("cursor", OpenApiTypes.STR, description="курсор из поля `next`"),
+    OpenApiParameter(
+        "page_size",
+        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": DEFAULT_PAGE_SIZE},
+        description=f"1–{MAX_PAGE_SIZE}, по умолчанию {DEFAULT_PAGE_SIZE}",
+    ),
+    OpenApiParameter(
+        "cursor", {"type": "string", "minLength": 1, "maxLength": MAX_VALUE_LENGTH}, description="курсор из поля `next`"
+    ),
 ]
 
 
@@ -132,13 +159,16 @@ class SearchView(APIView):
     @staticmethod
     def parse(request: Request) -> SearchQuery:
         params = request.query_params
-        filters = {name: tuple(str_list(request, name)) for name in FILTER_NAMES if str_list(request, name)}
+        text = params.get("q", "")
+        if len(text) > MAX_TEXT_LENGTH:
+            raise InvalidQueryParameter("q", f"не длиннее {MAX_TEXT_LENGTH} символов")
+        filters = {name: tuple(_filter_values(request, name)) for name in FILTER_NAMES}
         try:
             return SearchQuery(
-                text=params.get("q", ""),
-                filters=filters,
+                text=text,
+                filters={name: values for name, values in filters.items() if values},
                 sort=cast(SortOrder, params.get("sort") or SortOrder.RELEVANCE),
-                page_size=_page_size(params.get("page_size")),
+                page_size=integer(request, "page_size", default=DEFAULT_PAGE_SIZE, minimum=1, maximum=MAX_PAGE_SIZE),
                 cursor=params.get("cursor") or None,
                 facets=FACET_NAMES,
                 highlight=True,
@@ -161,17 +191,26 @@ class SuggestView(APIView):
     @extend_schema(
         operation_id="search_suggest",
         parameters=[
-            OpenApiParameter("q", OpenApiTypes.STR, required=True, description="набранный текст"),
-            OpenApiParameter("limit", OpenApiTypes.INT, description=f"1–{MAX_SUGGESTIONS}"),
+            OpenApiParameter(
+                "q",
+                {"type": "string", "maxLength": MAX_SUGGEST_TEXT_LENGTH},
+                required=True,
+                description="набранный текст",
+            ),
+            OpenApiParameter(
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": MAX_SUGGESTIONS, "default": DEFAULT_SUGGESTIONS},
+                description=f"1–{MAX_SUGGESTIONS}, по умолчанию {DEFAULT_SUGGESTIONS}",
+            ),
         ],
         responses=SuggestResponseSerializer,
     )
     def get(self, request: Request) -> Response:
         check_query_parameters(request, {"q", "limit"})
         text = request.query_params.get("q", "")
-        if len(text) > 100:
-            raise InvalidQueryParameter("q", "не длиннее 100 символов")
-        limit = _bounded_int("limit", request.query_params.get("limit"), DEFAULT_SUGGESTIONS, MAX_SUGGESTIONS)
+        if len(text) > MAX_SUGGEST_TEXT_LENGTH:
+            raise InvalidQueryParameter("q", f"не длиннее {MAX_SUGGEST_TEXT_LENGTH} символов")
+        limit = integer(request, "limit", default=DEFAULT_SUGGESTIONS, minimum=1, maximum=MAX_SUGGESTIONS)
         return Response({"suggestions": service.suggest(text, limit) if text.strip() else []})
 
 
@@ -192,17 +231,8 @@ def result_json(doc_id: str, score: float | None, document: dict[str, Any] | Any
     return body
 
 
-def _page_size(raw: str | None) -> int:
-    return _bounded_int("page_size", raw, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
-
-
-def _bounded_int(name: str, raw: str | None, default: int, maximum: int) -> int:
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError as e:
-        raise InvalidQueryParameter(name, f"ожидается целое число от 1 до {maximum}, получено {raw!r}") from e
-    if not 1 <= value <= maximum:
-        raise InvalidQueryParameter(name, f"допустимо от 1 до {maximum}, получено {value}")
-    return value
+def _filter_values(request: Request, name: str) -> list[str]:
+    """A filter's values, read by the API's typed readers (grades as ASCII integers 1–11)."""
+    if name == "grade":
+        return [str(grade) for grade in int_list(request, name, minimum=1, maximum=11)]
+    return str_list(request, name)

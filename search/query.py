@@ -181,10 +181,15 @@ def _clean_filters(filters: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
             raise InvalidQuery(name, f"give between 1 and {MAX_FILTER_VALUES} values")
         if any(not value or len(value) > MAX_FILTER_VALUE_LENGTH for value in values):
             raise InvalidQuery(name, "values must be non-empty and short")
-        if name == "grade" and not all(value.isdigit() and 1 <= int(value) <= 11 for value in values):
+        if name == "grade" and not all(_is_grade(value) for value in values):
             raise InvalidQuery(name, "grades are integers from 1 to 11")
         cleaned[name] = values
     return cleaned
+
+
+def _is_grade(value: str) -> bool:
+    # ASCII digits only: str.isdigit() also accepts «²», which int() then refuses.
+    return value.isascii() and value.isdigit() and 1 <= int(value) <= 11
 
 
 def _clean_sort(sort: SortOrder | str) -> SortOrder:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Q, QuerySet
-from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from rest_framework.filters import BaseFilterBackend
 
 from content_repo.curriculum.models import Topic
 
 from .errors import InvalidQueryParameter
-from .params import int_list, str_list
+from .params import Codes, DateTime, Integers, QueryParameter, parse_since
+
+__all__ = ["parse_since", "topic_codes_with_descendants"]  # parse_since: publishing views import it from here
 
 
 def topic_codes_with_descendants(codes: list[str]) -> list[str]:
@@ -23,76 +25,60 @@ def topic_codes_with_descendants(codes: list[str]) -> list[str]:
     return sorted(found | set(children))
 
 
-def parse_since(raw: str, name: str = "modified_since"):
-    value = parse_datetime(raw)
-    if value is None:
-        day = parse_date(raw)
-        if day is None:
-            raise InvalidQueryParameter(name, f"ожидается дата или дата-время ISO 8601, получено {raw!r}")
-        value = timezone.datetime(day.year, day.month, day.day)
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value)
-    return value
+MODIFIED_SINCE = DateTime("изменённые не раньше этой даты (ISO 8601: 2026-02-01 или 2026-02-01T10:00:00+03:00)")
+GRADES = Integers("классы 1–11", minimum=1, maximum=11)
 
 
 class DeclaredFilterBackend(BaseFilterBackend):
-    """A filter backend that declares its query parameters: the views accept exactly these (anything else is
-    a 400) and the OpenAPI schema documents them."""
+    """A filter backend that declares its query parameters once: the views accept exactly these (anything
+    else is a 400), read them with the declared reader and the OpenAPI schema documents them with bounds."""
 
-    parameters: dict[str, str] = {}
+    parameters: dict[str, QueryParameter] = {}
+
+    def value(self, request, name: str) -> Any:
+        return self.parameters[name].read(request, name)
 
     def get_schema_operation_parameters(self, view):
-        return [
-            {
-                "name": name,
-                "required": False,
-                "in": "query",
-                "description": description,
-                "schema": {"type": "string"},
-            }
-            for name, description in self.parameters.items()
-        ]
+        return [parameter.openapi(name) for name, parameter in self.parameters.items()]
 
 
 class ResourceFilterBackend(DeclaredFilterBackend):
     """subject, grade, level, topic, type, license, access, provider, source, language, modified_since."""
 
     parameters = {
-        "subject": "коды предметов (algebra, russian…)",
-        "grade": "классы 1–11",
-        "level": "уровни: NOO, OOO, SOO",
-        "topic": "коды тем или разделов программы (раздел включает свои темы)",
-        "type": "коды типов ресурса",
-        "license": "коды лицензий",
-        "access": "коды условий доступа",
-        "provider": "коды организаций-поставщиков",
-        "source": "коды источников сбора",
-        "language": "коды языков (BCP 47)",
-        "modified_since": "изменённые не раньше этой даты (ISO 8601)",
+        "subject": Codes("коды предметов (algebra, russian…)"),
+        "grade": GRADES,
+        "level": Codes("уровни: NOO, OOO, SOO"),
+        "topic": Codes("коды тем или разделов программы (раздел включает свои темы)"),
+        "type": Codes("коды типов ресурса"),
+        "license": Codes("коды лицензий"),
+        "access": Codes("коды условий доступа"),
+        "provider": Codes("коды организаций-поставщиков"),
+        "source": Codes("коды источников сбора"),
+        "language": Codes("коды языков (BCP 47)"),
+        "modified_since": MODIFIED_SINCE,
+    }
+    fields = {
+        "subject": "subjects__code",
+        "grade": "grades__number",
+        "level": "levels__code",
+        "type": "resource_type__code",
+        "license": "license__code",
+        "access": "access__code",
+        "provider": "provider__code",
+        "source": "source_layer__source",
+        "language": "language__code",
     }
 
     def filter_queryset(self, request, queryset: QuerySet, view) -> QuerySet:
         conditions = Q()
-        if codes := str_list(request, "subject"):
-            conditions &= Q(subjects__code__in=codes)
-        if grades := int_list(request, "grade", minimum=1, maximum=11):
-            conditions &= Q(grades__number__in=grades)
-        if levels := str_list(request, "level"):
-            conditions &= Q(levels__code__in=levels)
-        if topics := str_list(request, "topic"):
-            conditions &= Q(alignments__topic__code__in=topic_codes_with_descendants(topics))
-        for param, field in [
-            ("type", "resource_type__code"),
-            ("license", "license__code"),
-            ("access", "access__code"),
-            ("provider", "provider__code"),
-            ("source", "source_layer__source"),
-            ("language", "language__code"),
-        ]:
-            if values := str_list(request, param):
+        for name, field in self.fields.items():
+            if values := self.value(request, name):
                 conditions &= Q(**{f"{field}__in": values})
-        if raw := request.query_params.get("modified_since"):
-            conditions &= Q(updated_at__gte=parse_since(raw))
+        if topics := self.value(request, "topic"):
+            conditions &= Q(alignments__topic__code__in=topic_codes_with_descendants(topics))
+        if since := self.value(request, "modified_since"):
+            conditions &= Q(updated_at__gte=since)
         if not conditions:
             return queryset
         return queryset.filter(pk__in=queryset.model.objects.filter(conditions).values("pk"))
@@ -101,32 +87,32 @@ class ResourceFilterBackend(DeclaredFilterBackend):
 class ModifiedSinceFilterBackend(DeclaredFilterBackend):
     """`modified_since` on lists of objects that keep `updated_at` (organisations, collections)."""
 
-    parameters = {"modified_since": "изменённые не раньше этой даты (ISO 8601)"}
+    parameters = {"modified_since": MODIFIED_SINCE}
 
     def filter_queryset(self, request, queryset, view):
-        if raw := request.query_params.get("modified_since"):
-            queryset = queryset.filter(updated_at__gte=parse_since(raw))
+        if since := self.value(request, "modified_since"):
+            queryset = queryset.filter(updated_at__gte=since)
         return queryset
 
 
 class TopicFilterBackend(DeclaredFilterBackend):
     parameters = {
-        "subject": "код предмета",
-        "grade": "класс 1–11",
-        "parent": "код раздела (темы раздела)",
-        "variant": "вариант программы: базовый / углублённый",
-        "kind": "section, topic, content_section",
+        "subject": Codes("коды предметов"),
+        "grade": GRADES,
+        "parent": Codes("коды разделов (их темы)"),
+        "variant": Codes("варианты программы: базовый / углублённый"),
+        "kind": Codes("виды узлов: section, topic, content_section"),
+    }
+    fields = {
+        "subject": "subject__code",
+        "grade": "grade_id",
+        "parent": "parent__code",
+        "variant": "variant",
+        "kind": "kind",
     }
 
     def filter_queryset(self, request, queryset, view):
-        if codes := str_list(request, "subject"):
-            queryset = queryset.filter(subject__code__in=codes)
-        if grades := int_list(request, "grade", minimum=1, maximum=11):
-            queryset = queryset.filter(grade_id__in=grades)
-        if parents := str_list(request, "parent"):
-            queryset = queryset.filter(parent__code__in=parents)
-        if variants := str_list(request, "variant"):
-            queryset = queryset.filter(variant__in=variants)
-        if kinds := str_list(request, "kind"):
-            queryset = queryset.filter(kind__in=kinds)
+        for name, field in self.fields.items():
+            if values := self.value(request, name):
+                queryset = queryset.filter(**{f"{field}__in": values})
         return queryset

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import math
 import secrets
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -20,6 +21,8 @@ from content_repo.publishers.models import Membership, Organization
 from content_repo.resources.roles import METHODISTS, VENDORS
 
 from .models import ApiKey, ApiKeyUsage
+
+logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "cat_"
 # Which group the key's service user joins for each scope (`read` needs none: published data is public).
@@ -100,28 +103,70 @@ def revoke(api_key: ApiKey) -> None:
 def count_request(api_key: ApiKey, now: datetime | None = None) -> tuple[bool, int]:
     """Count one request against the key's hourly quota: (allowed, seconds until the quota resets).
 
-    Each step is a single conditional UPDATE, so concurrent requests never overshoot the quota.
+    Each step is a single conditional UPDATE, so concurrent requests never overshoot the quota. This writes:
+    writing requests use it (they need the database's write lock anyway); reading ones use `within_quota`
+    now and `record_request` after the answer has been sent.
     """
     now = now or timezone.now()
-    hour = now.replace(minute=0, second=0, microsecond=0)
-    retry_after = max(1, math.ceil((hour + timedelta(hours=1) - now).total_seconds()))
+    hour, retry_after = _hour_of(now)
     _touch(api_key, now)
     usage = ApiKeyUsage.objects.filter(key=api_key, hour=hour)
-    for _attempt in range(2):
-        if usage.filter(requests__lt=api_key.hourly_quota).update(requests=F("requests") + 1):
+    quota = api_key.hourly_quota
+    for _attempt in range(3):
+        if usage.filter(requests__lt=quota).update(requests=F("requests") + 1):
             return True, retry_after
-        if usage.exists():
+        used = usage.values_list("requests", flat=True).first()
+        if used is not None and used >= quota:
             usage.update(throttled=F("throttled") + 1)
             return False, retry_after
-        if api_key.hourly_quota == 0:
+        if quota == 0:
             break
-        try:
-            with transaction.atomic():
-                ApiKeyUsage.objects.create(key=api_key, hour=hour, requests=1)
-            return True, retry_after
-        except IntegrityError:
-            continue  # another request opened the hour first; count against its row
+        if used is None:
+            try:
+                with transaction.atomic():
+                    ApiKeyUsage.objects.create(key=api_key, hour=hour, requests=1)
+                return True, retry_after
+            except IntegrityError:
+                pass  # another request opened the hour first; count against its row
+        # else the hour's row appeared between the UPDATE and the read: count against it on the next round
     return False, retry_after
+
+
+def within_quota(api_key: ApiKey, now: datetime) -> tuple[bool, int]:
+    """Whether the key has requests left this hour, by reading only: (allowed, seconds until the reset).
+
+    Reading requests decide with this and are counted after the answer (`record_request`), so a read never
+    waits for the write lock or fails because the usage row cannot be written (a busy or read-only database).
+    Concurrent reads of one key may overshoot the quota by the number in flight.
+    """
+    hour, retry_after = _hour_of(now)
+    used = ApiKeyUsage.objects.filter(key=api_key, hour=hour).values_list("requests", flat=True).first() or 0
+    return used < api_key.hourly_quota, retry_after
+
+
+def record_request(api_key: ApiKey, now: datetime, *, allowed: bool) -> None:
+    """Count a request already answered; best effort: a database that refuses the write loses one count."""
+    hour, _ = _hour_of(now)
+    usage = ApiKeyUsage.objects.filter(key=api_key, hour=hour)
+    try:
+        with transaction.atomic():  # a savepoint when the caller is in a transaction: a failure stays here
+            _touch(api_key, now)
+            if not allowed:
+                usage.update(throttled=F("throttled") + 1)
+            elif not usage.update(requests=F("requests") + 1):
+                try:
+                    with transaction.atomic():
+                        ApiKeyUsage.objects.create(key=api_key, hour=hour, requests=1)
+                except IntegrityError:
+                    usage.update(requests=F("requests") + 1)  # another request opened the hour first
+    except DatabaseError as e:
+        logger.warning("usage of API key %s at %s not counted: %s", api_key.prefix, now.isoformat(), e)
+
+
+def _hour_of(now: datetime) -> tuple[datetime, int]:
+    """The clock hour `now` falls in, and the seconds left until the next one."""
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    return hour, max(1, math.ceil((hour + timedelta(hours=1) - now).total_seconds()))
 
 
 def _touch(api_key: ApiKey, now: datetime) -> None:

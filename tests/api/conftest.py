@@ -1,4 +1,5 @@
-"""Fixtures of the API tests: key-holding clients for every kind of caller, a local webhook receiver."""
+"""Fixtures of the API tests: key-holding clients for every kind of caller, a local webhook receiver, and the
+real server over its own copy of the test database (tests/harness/live_server.py)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,14 @@ import json
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 from rest_framework.test import APIClient
 
 from content_repo.api.keys import create_api_key
 from content_repo.publishers.services import create_organization
+from tests.harness.live_server import LiveServer, clone_test_database, drop_database
 
 
 @pytest.fixture(autouse=True)
@@ -116,3 +119,37 @@ def receiver():
     yield state
     server.shutdown()
     server.server_close()
+
+
+@dataclass
+class LiveDatabase:
+    """A database the live servers of one test module own: its URL and a working folder beside it."""
+
+    url: str
+    workdir: Path
+
+
+@pytest.fixture(scope="module")
+def live_database(django_db_setup, django_db_blocker, tmp_path_factory):
+    """A copy of the test database (migrated, reference data loaded) for the servers of one module.
+
+    The module's tests must be marked `django_db`: pytest-django creates the test database only for those."""
+    workdir = tmp_path_factory.mktemp("live")
+    with django_db_blocker.unblock():
+        url = clone_test_database(workdir)
+    yield LiveDatabase(url=url, workdir=workdir)
+    with django_db_blocker.unblock():
+        drop_database(url)
+
+
+@pytest.fixture(scope="module")
+def catalog_server_env() -> dict[str, str]:
+    """Environment of the module's live server on top of the harness defaults; a module may override it."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+def catalog_server(live_database, catalog_server_env):
+    """`manage.py runserver` over `live_database`, for the whole module."""
+    with LiveServer.start_new(live_database.url, live_database.workdir / "server", catalog_server_env) as server:
+        yield server

@@ -7,9 +7,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import inputs
-from ..errors import InvalidQueryParameter
 from ..models import Change
+from ..params import MAX_INTEGER, integer
 from .base import ConditionalGetMixin, DeclaredParametersMixin
+
+DEFAULT_PAGE_SIZE = 100
+MAX_PAGE_SIZE = 1000
 
 
 class ChangeFeed(ConditionalGetMixin, DeclaredParametersMixin, APIView):
@@ -23,15 +26,23 @@ class ChangeFeed(ConditionalGetMixin, DeclaredParametersMixin, APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("since", int, description="курсор: номер последней полученной записи (0 — с начала)"),
-            OpenApiParameter("page_size", int, description="1–1000, по умолчанию 100"),
+            OpenApiParameter(
+                "since",
+                {"type": "integer", "minimum": 0, "maximum": MAX_INTEGER},
+                description="курсор: номер последней полученной записи (0 — с начала)",
+            ),
+            OpenApiParameter(
+                "page_size",
+                {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": DEFAULT_PAGE_SIZE},
+                description=f"1–{MAX_PAGE_SIZE}, по умолчанию {DEFAULT_PAGE_SIZE}",
+            ),
         ],
         responses={200: inputs.ChangePageSerializer},
         summary="Лента изменений каталога",
     )
     def get(self, request):
-        since = _non_negative_int(request, "since", 0)
-        size = _page_size(request)
+        since = integer(request, "since", default=0)
+        size = integer(request, "page_size", default=DEFAULT_PAGE_SIZE, minimum=1, maximum=MAX_PAGE_SIZE)
         entries = list(Change.objects.filter(seq__gt=since).order_by("seq")[: size + 1])
         page, more = entries[:size], len(entries) > size
         cursor = page[-1].seq if page else since
@@ -41,19 +52,3 @@ class ChangeFeed(ConditionalGetMixin, DeclaredParametersMixin, APIView):
         if page:
             self.last_modified = page[-1].at
         return Response({"results": inputs.ChangeSerializer(page, many=True).data, "next": next_link, "cursor": cursor})
-
-
-def _non_negative_int(request, name: str, default: int) -> int:
-    raw = request.query_params.get(name)
-    if raw is None or raw == "":
-        return default
-    if not raw.isdigit():
-        raise InvalidQueryParameter(name, f"ожидается неотрицательное целое число, получено {raw!r}")
-    return int(raw)
-
-
-def _page_size(request) -> int:
-    size = _non_negative_int(request, "page_size", 100)
-    if not 1 <= size <= 1000:
-        raise InvalidQueryParameter("page_size", f"допустимо от 1 до 1000, получено {size}")
-    return size
