@@ -15,11 +15,12 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from content_repo.api.errors import PROBLEM_BASE, problem_exception_handler
+from content_repo.api.parsers import CatalogJSONParser
 from storage import access
 from storage.attachments import describe_upload
 from storage.conf import storage_policy
@@ -268,7 +269,7 @@ class UploadView(UploadAPIView):
 
 
 class PresignView(UploadAPIView):
-    parser_classes = [JSONParser]
+    parser_classes = [CatalogJSONParser]
 
     @extend_schema(
         operation_id="uploads_presign",
@@ -318,7 +319,7 @@ class PresignView(UploadAPIView):
 
 
 class CompleteView(UploadAPIView):
-    parser_classes = [JSONParser]
+    parser_classes = [CatalogJSONParser]
 
     @extend_schema(
         operation_id="uploads_complete",

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import math
-import re
 import uuid
 from typing import Any
 
@@ -26,6 +25,8 @@ from rest_framework import exceptions, status
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.response import Response
 from rest_framework.views import exception_handler, set_rollback
+
+from content_repo.intake.safe_json import printable
 
 logger = logging.getLogger(__name__)
 
@@ -58,10 +59,9 @@ READ_ONLY_RETRY_AFTER = 60
 # SQLSTATE codes of PostgreSQL errors that mean "try again later", not "your request is wrong".
 RETRYABLE_SQLSTATES = {"40001", "40P01", "55P03"}  # serialization failure, deadlock, lock not available
 READ_ONLY_SQLSTATES = {"25006"}  # read-only SQL transaction (a standby, default_transaction_read_only)
+
+
 # NUL and the UTF-16 surrogates: valid in a Python str, yet a lone surrogate cannot be encoded in an answer.
-UNSTORABLE_CHARACTER = re.compile("[\x00\ud800-\udfff]")
-
-
 class InvalidQueryParameter(exceptions.APIException):
     status_code = status.HTTP_400_BAD_REQUEST
     default_code = "invalid_query_parameter"
@@ -154,11 +154,6 @@ def as_api_exception(exc: BaseException) -> exceptions.APIException | None:
     if isinstance(exc, SuspiciousOperation):
         return BadRequest()
     return database_unavailable(exc)
-
-
-def printable(text: str) -> str:
-    """`text` safe to echo in an answer: NUL and surrogates shown as U+FFFD."""
-    return UNSTORABLE_CHARACTER.sub("\ufffd", text)
 
 
 def problem_body(exc: exceptions.APIException, status_code: int) -> dict[str, Any]:

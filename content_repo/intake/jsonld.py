@@ -8,7 +8,6 @@ field mapping are documented in docs/importers.md («Формат фида по�
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -16,11 +15,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .records import HarvestedRecord
+from .safe_json import InvalidJSON, load_json
 from .text import normalise_text
 from .validation import FieldProblem
 
 __all__ = [
-    "MAX_DEPTH",
     "MAX_DESCRIPTION_LENGTH",
     "FeedLine",
     "InvalidDocument",
@@ -33,8 +32,6 @@ __all__ = [
 ]
 
 MAX_DESCRIPTION_LENGTH = 5000
-# Nesting deeper than this is no resource description; refusing it keeps every later step non-recursive.
-MAX_DEPTH = 16
 _GRADE_LEVEL = re.compile(r"^(\d{1,2})\s+класс$")
 _ISO_DURATION = re.compile(r"^P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
 _TOPIC_CODE = re.compile(r"^[a-z_]+(-adv)?(\.\d+)+$")
@@ -86,44 +83,14 @@ def read_lines(lines: Iterable[bytes]) -> Iterator[FeedLine]:
 
 
 def parse_json(raw: bytes | str, field: str = "line") -> dict[str, Any]:
-    """Decode one JSON object (UTF-8, no lone surrogates, no NUL, nested at most ``MAX_DEPTH``)."""
+    """Decode one JSON object with the strict check of :mod:`.safe_json`; a problem names its place."""
     try:
-        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-        value = json.loads(text)
-    except UnicodeDecodeError as error:
-        raise InvalidDocument(field, f"не UTF-8: байт {error.start}") from error
-    except json.JSONDecodeError as error:
-        raise InvalidDocument(field, f"не JSON: {error.msg}, позиция {error.pos}") from error
-    except RecursionError as error:
-        raise InvalidDocument(field, f"вложенность JSON глубже {MAX_DEPTH} уровней") from error
+        value = load_json(raw)
+    except InvalidJSON as error:
+        raise InvalidDocument(error.path or field, error.message) from error
     if not isinstance(value, dict):
         raise InvalidDocument(field, f"ожидается JSON-объект, получено: {_JSON_TYPES.get(type(value), 'значение')}")
-    problem = _structure_problem(value)
-    if problem:
-        raise InvalidDocument(field, problem)
     return value
-
-
-def _structure_problem(value: Any) -> str | None:
-    """Depth, lone surrogates and NUL anywhere in a decoded document (iteratively: no recursion to exhaust)."""
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > MAX_DEPTH:
-            return f"вложенность JSON глубже {MAX_DEPTH} уровней"
-        if isinstance(node, dict):
-            stack.extend((key, depth) for key in node)
-            stack.extend((child, depth + 1) for child in node.values())
-        elif isinstance(node, list):
-            stack.extend((child, depth + 1) for child in node)
-        elif isinstance(node, str):
-            if "\x00" in node:
-                return "недопустимый символ NUL (\\u0000)"
-            try:
-                node.encode("utf-8")
-            except UnicodeEncodeError:
-                return "недопустимый символ: одиночный суррогат UTF-16"
-    return None
 
 
 def is_learning_resource(document: Mapping[str, Any]) -> bool:

@@ -156,7 +156,7 @@ def test_bulk_feed_is_answered_line_by_line(callers):
     }
     assert results[5]["errors"] == {"identifier": ["повторяет строку 1 этого запроса"]}
     assert list(results[6]["errors"]) == ["educationalAlignment"]
-    assert results[7]["errors"] == {"line": ["недопустимый символ NUL (\\u0000)"]}
+    assert results[7]["errors"] == {"name": ["недопустимый символ U+0000 в позиции 5"]}
     assert response.json()["summary"] == {"created": 2, "updated": 0, "unchanged": 0, "rejected": 6}
     lesson = Resource.objects.get(pk=results[1]["id"])
     assert (lesson.status, lesson.live, lesson.provider.code) == ("in_review", False, "vendor-a")
