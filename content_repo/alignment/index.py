@@ -38,7 +38,13 @@ FIELD_WEIGHTS = {
 
 @dataclass(frozen=True, slots=True)
 class IndexedNode:
-    """A node with its weighted stems, the stems of its own title, and whether it has child nodes."""
+    """A node with its weighted stems, the stems of its own title, and whether it has child nodes.
+
+    ``weights`` is the most a stem can count for the node; ``title_weights`` what it counts from titles alone;
+    ``term_phrases`` the node terms (its own and its children's, with their field weight) a stem is part of,
+    so that scoring can count a word of «системы логарифмических уравнений» fully only when the record names
+    the rest of that term too.
+    """
 
     node: CurriculumNode
     weights: dict[str, float]
@@ -46,6 +52,8 @@ class IndexedNode:
     section_title: str
     has_children: bool
     pairs: frozenset[tuple[str, str]]
+    title_weights: dict[str, float]
+    term_phrases: dict[str, tuple[tuple[tuple[str, ...], float], ...]]
 
 
 class CurriculumIndex:
@@ -157,17 +165,25 @@ class CurriculumIndex:
         children = self.curriculum.children.get(node.code, ())
         for child in children:
             _add(weights, analyze(child.title), FIELD_WEIGHTS["child"])
+        title_weights = dict(weights)
+        phrases: dict[str, dict[tuple[str, ...], float]] = {}
         described = [(child, FIELD_WEIGHTS["child_terms"]) for child in children] + [(node, FIELD_WEIGHTS["terms"])]
         for owner, weight in described:
             for phrase in self._phrases(owner):
                 _add(weights, phrase, weight)
+                for stem in phrase:
+                    known = phrases.setdefault(stem, {})
+                    known[phrase] = max(known.get(phrase, 0.0), weight)
+        term_phrases = {stem: tuple(known.items()) for stem, known in phrases.items()}
         section = next((a for a in reversed(ancestors) if a.kind is not NodeKind.CONTENT_SECTION), None)
         # Pairs within one text only: the last word of one term and the first of the next are not a phrase.
         texts = [analyze(node.title), *(analyze(ancestor.title) for ancestor in ancestors[:1])]
         texts += self._term_phrases[node.code]
         pairs = frozenset(pair for terms in texts for pair in _pairs(terms))
         section_title = section.title if section else ""
-        return IndexedNode(node, weights, title_terms, section_title, bool(children), pairs)
+        return IndexedNode(
+            node, weights, title_terms, section_title, bool(children), pairs, title_weights, term_phrases
+        )
 
 
 def _add(weights: dict[str, float], terms: Iterable[str], weight: float) -> None:

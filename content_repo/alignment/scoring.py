@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from .index import CurriculumIndex
+from .index import CurriculumIndex, IndexedNode
 from .reading import Position
 from .records import ConfirmedHint
 
@@ -41,6 +41,10 @@ class ScoringSettings:
     phrase_weight: float = 0.1
     # Nodes scored in full after the first pass over postings.
     shortlist: int = 40
+    # A word found only in a node term counts by how much of that term the record names (by IDF): «решение»
+    # alone says little about a node described by «решение текстовых задач». This is the share it keeps
+    # however little of the term is named (1: the whole term weight always).
+    term_floor: float = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,15 +123,22 @@ def score_candidates(
     ]
     pairs = _title_pairs(positions)
     named = _named_terms(index, positions, settings.related_weight)
+    terms = _TermReading(index, named, settings)
     matches = []
     for node in shortlist:
         candidate = by_node[node]
         phrase = _phrase_share(index, node, pairs) if settings.phrase_weight else 0.0
         node_coverage = _node_coverage(index, node, named, settings.related_weight)
+        if settings.term_floor < 1.0:
+            own, other = terms.explained(node, positions, idfs, primary)
+            node_share = own / primary_mass
+            node_support = other / other_mass if other_mass else node_share
+        else:
+            node_share, node_support = share(node), supported(node)
         value = (
-            settings.explained_weight * share(node)
+            settings.explained_weight * node_share
             + settings.node_weight * node_coverage
-            + settings.support_weight * supported(node)
+            + settings.support_weight * node_support
             + settings.phrase_weight * phrase
             + candidate.bonus
         )
@@ -139,11 +150,67 @@ def score_candidates(
                 explained.get(node, 0.0),
                 words[:MAX_WORDS],
                 candidate.adjacent,
-                share(node),
+                node_share,
                 node_coverage,
             )
         )
     return matches
+
+
+class _TermReading:
+    """How much of each node term one record names, and what that makes of the record's words for a node."""
+
+    def __init__(self, index: CurriculumIndex, named: dict[str, float], settings: ScoringSettings) -> None:
+        self.index, self.named, self.settings = index, named, settings
+        self._coverage: dict[tuple[str, ...], float] = {}
+        self._related: dict[str, list[str]] = {}
+
+    def explained(
+        self, node: int, positions: Sequence[Position], idfs: Sequence[float], primary: set[int]
+    ) -> tuple[float, float]:
+        """The IDF mass of the title's (primary) positions and of the other positions that ``node`` explains."""
+        entry = self.index.entries[node]
+        own = other = 0.0
+        for number, position in enumerate(positions):
+            gain = idfs[number] * self._position_weight(entry, position)
+            if number in primary:
+                own += gain
+            else:
+                other += gain
+        return own, other
+
+    def _position_weight(self, entry: IndexedNode, position: Position) -> float:
+        best = 0.0
+        related_weight = self.settings.related_weight
+        for alternative in position.alternatives:
+            if len(alternative) > 1:
+                best = max(best, min(self._stem_weight(entry, stem) for stem in alternative))
+                continue
+            best = max(best, self._stem_weight(entry, alternative[0]))
+            if related_weight:
+                for related in self._related_terms(alternative[0]):
+                    best = max(best, related_weight * self._stem_weight(entry, related))
+        return best
+
+    def _stem_weight(self, entry: IndexedNode, stem: str) -> float:
+        weight = entry.title_weights.get(stem, 0.0)
+        floor = self.settings.term_floor
+        for phrase, term_weight in entry.term_phrases.get(stem, ()):
+            if term_weight > weight:
+                weight = max(weight, term_weight * (floor + (1.0 - floor) * self._phrase_coverage(phrase)))
+        return weight
+
+    def _phrase_coverage(self, phrase: tuple[str, ...]) -> float:
+        if phrase not in self._coverage:
+            total = sum(self.index.term_idf(stem) for stem in phrase)
+            named = sum(self.named.get(stem, 0.0) * self.index.term_idf(stem) for stem in phrase)
+            self._coverage[phrase] = named / total if total else 0.0
+        return self._coverage[phrase]
+
+    def _related_terms(self, stem: str) -> list[str]:
+        if stem not in self._related:
+            self._related[stem] = self.index.related_terms(stem)
+        return self._related[stem]
 
 
 def _title_pairs(positions: Sequence[Position]) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:

@@ -7,12 +7,14 @@ import pytest
 from content_repo.alignment import (
     AlignmentType,
     ConfirmedHint,
+    EngineSettings,
     HintKind,
     NodeKind,
     ResourceRecord,
     SuggestionEngine,
     load_curriculum_file,
 )
+from content_repo.alignment.scoring import ScoringSettings
 
 
 def codes(suggestions):
@@ -262,6 +264,38 @@ def test_whole_section_test_prefers_the_section(engine):
     )
     top = engine.suggest(record)[0]
     assert (top.code, top.kind) == ("physics.8.1", NodeKind.SECTION)
+
+
+def test_a_topic_takes_its_sections_score_when_it_comes_close(engine, curriculum):
+    # The section «Взаимодействие тел» sums up its topics' terms and explains the title at least as well as its
+    # topic of the same name; the judge takes the topic.
+    record = ResourceRecord(title="Взаимодействие тел", subject_name="Физика", grades=(7,))
+    suggestions = engine.suggest(record)
+    assert codes(suggestions)[:2] == ["physics.7.3.2", "physics.7.3"]
+    assert suggestions[0].score == suggestions[1].score
+    assert (suggestions[0].kind, suggestions[1].kind) == (NodeKind.TOPIC, NodeKind.SECTION)
+    undescended = SuggestionEngine.from_curriculum(curriculum, EngineSettings(descend_share=0.0))
+    assert codes(undescended.suggest(record))[0] == "physics.7.3"
+
+
+def test_a_whole_section_record_keeps_the_section_first(engine):
+    record = ResourceRecord(
+        title="Контрольная работа по разделу «Взаимодействие тел»", subject_name="Физика", grades=(7,)
+    )
+    assert codes(engine.suggest(record))[0] == "physics.7.3"
+
+
+def test_a_word_of_a_node_term_counts_by_how_much_of_the_term_the_record_names(engine, curriculum):
+    # «Системы уравнений» (algebra_analysis.11.6) is described by «системы показательных уравнений».
+    whole_terms = SuggestionEngine.from_curriculum(curriculum, EngineSettings(scoring=ScoringSettings(term_floor=1.0)))
+
+    def score(suggesting: SuggestionEngine, title: str) -> float:
+        record = ResourceRecord(title=title, subject_name="Алгебра", grades=(11,))
+        found = {s.code: s.score for s in suggesting.suggest(record, limit=40, threshold=0.0)}
+        return found["algebra_analysis.11.6"]
+
+    assert score(engine, "Решение показательных уравнений") < score(whole_terms, "Решение показательных уравнений")
+    assert score(engine, "Системы показательных уравнений") == score(whole_terms, "Системы показательных уравнений")
 
 
 def test_results_are_deterministic_across_calls_engines_and_batches(engine, curriculum):
