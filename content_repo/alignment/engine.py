@@ -186,6 +186,9 @@ class SuggestionEngine:
         choice = self.names.resolve(record.subject_codes, record.subject_name, read.grades)
         if not choice.known and named:
             choice = SubjectChoice(named, split=len(named) > 1)
+        elif choice.split and named and set(named) < set(choice.codes):
+            # «Математика» splits by content, and the title names the part: «задачи по теории вероятностей».
+            choice = SubjectChoice(tuple(code for code in choice.codes if code in named), True, choice.named_by_source)
         return _Context(read, choice, not choice.known, read.positions)
 
     def _candidates(self, context: _Context) -> _CandidateSet:

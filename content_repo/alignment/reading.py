@@ -69,6 +69,7 @@ _FOR_TOPIC = re.compile(r"\b(?:по\s+(?:теме|разделу|главе|мо
 _QUOTES = re.compile(r"[«»“”„\"'‘’]")
 _EMPTY_BRACKETS = re.compile(r"[(\[]\W*[)\]]")
 _EXAM = re.compile(r"\b(егэ|огэ|гиа)\b", re.IGNORECASE)
+_EXAM_TERMS = frozenset({("егэ",), ("огэ",), ("гиа",)})
 _ADVANCED = re.compile(r"углубл[её]нн|профильн", re.IGNORECASE)
 _BASIC = re.compile(r"\bбазов", re.IGNORECASE)
 _GENERIC_PARTS = tuple(
@@ -180,9 +181,11 @@ def read_record(record: ResourceRecord, title: str | None = None, subject_phrase
         if not normalize(part).strip().startswith(_GENERIC_PARTS)
     ]
     fields.append((_description(record.description), DESCRIPTION_WEIGHT, False))
+    # The exam is a cue (codifier elements, the grades it revises), not a word of the topic.
+    positions = tuple(position for position in _merge_positions(fields) if position.original not in _EXAM_TERMS)
     return ReadRecord(
         cleaned.text,
-        _merge_positions(fields),
+        positions,
         grades,
         exam,
         advanced,

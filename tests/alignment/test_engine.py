@@ -319,3 +319,21 @@ def test_curriculum_without_node_terms_still_works():
         codes(engine.suggest(ResourceRecord(title="Квадратные уравнения", subject_name="Алгебра", grades=(8,))))[0]
         == "algebra.8.5"
     )
+
+
+def test_a_subject_named_in_the_title_picks_the_part_of_a_split_subject(engine):
+    # «Математика» in grade 8 is algebra, geometry or probability; «по геометрии» says which.
+    suggestions = engine.suggest(ResourceRecord(title="Задачи по геометрии", subject_name="Математика", grades=(8,)))
+    assert suggestions and {suggestion.subject for suggestion in suggestions} == {"geometry"}
+    assert "«Математика» в этих классах делится на несколько предметов; по содержанию — Геометрия." in (
+        suggestions[0].reasons
+    )
+
+
+def test_the_exam_is_a_cue_not_a_word_of_the_topic(engine):
+    # Node terms of revision topics say «подготовка к ЕГЭ»; the record's «ЕГЭ» names the exam, not the topic.
+    suggestions = engine.suggest(
+        ResourceRecord(title="ЕГЭ. Сечения многогранников", subject_name="Геометрия", grades=(10,))
+    )
+    assert len(suggestions) == 3
+    assert all(set(suggestion.matched_words) == {"сечения", "многогранников"} for suggestion in suggestions)
