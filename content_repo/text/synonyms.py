@@ -7,9 +7,10 @@ match rules on stemmed terms, so inflected forms of a phrase are recognised as w
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from .analysis import DATA_DIR, analyze
 
@@ -39,7 +40,12 @@ class TermGroup:
 @lru_cache(maxsize=1)
 def synonym_rules() -> tuple[str, ...]:
     """The rules of the synonyms file as written (comments and blank lines dropped)."""
-    lines = (line.strip() for line in SYNONYMS_FILE.read_text(encoding="utf-8").splitlines())
+    return read_rules(SYNONYMS_FILE)
+
+
+def read_rules(path: Path) -> tuple[str, ...]:
+    """The rules of a file in the synonyms format (comments and blank lines dropped)."""
+    lines = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
     return tuple(line for line in lines if line and not line.startswith("#"))
 
 
@@ -56,20 +62,27 @@ def parse_rule(rule: str) -> dict[Phrase, frozenset[Phrase]]:
 @lru_cache(maxsize=1)
 def synonym_map() -> dict[Phrase, frozenset[Phrase]]:
     """All rules merged: an analysed phrase → every phrase it matches (itself included)."""
+    return merge_rules(synonym_rules())
+
+
+def merge_rules(rules: Iterable[str]) -> dict[Phrase, frozenset[Phrase]]:
+    """Rules merged into one map: an analysed phrase → every phrase it matches (itself included)."""
     merged: dict[Phrase, set[Phrase]] = {}
-    for rule in synonym_rules():
+    for rule in rules:
         for source, targets in parse_rule(rule).items():
             merged.setdefault(source, set()).update(targets)
     return {source: frozenset(targets) for source, targets in merged.items()}
 
 
-def expand_synonyms(terms: Sequence[str]) -> list[TermGroup]:
+def expand_synonyms(terms: Sequence[str], rules: Mapping[Phrase, frozenset[Phrase]] | None = None) -> list[TermGroup]:
     """Group analysed query terms into positions, each with its synonyms (longest rule wins).
+
+    ``rules`` defaults to the school synonyms file; the alignment engine passes that map merged with its own.
 
     >>> [g.alternatives for g in expand_synonyms(["егэ", "русск"])][0]
     (('егэ',), ('един', 'государствен', 'экзам'))
     """
-    rules = synonym_map()
+    rules = synonym_map() if rules is None else rules
     longest = max((len(phrase) for phrase in rules), default=1)
     groups: list[TermGroup] = []
     position = 0
