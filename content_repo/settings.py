@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "content_repo.vocabularies",
     "content_repo.publishers",
     "content_repo.resources",
+    "content_repo.alignment",
     "content_repo.collections",
     "content_repo.api",
     "search",
@@ -323,6 +324,7 @@ SPECTACULAR_SETTINGS |= {
         "AlignmentTypeEnum": "content_repo.resources.models.Alignment.Type",
         "PartKindEnum": "content_repo.resources.models.ResourcePart.Kind",
         "ResourceStatusEnum": "content_repo.resources.models.Resource.Status",
+        "TopicKindEnum": "content_repo.curriculum.models.Topic.Kind",
         "WebhookEventEnum": "content_repo.api.models.WebhookSubscription.Event",
     },
 }
