@@ -5,8 +5,8 @@ by the typed readers here, and a bad value is a 400 naming the parameter — nev
   (PostgreSQL can store neither NUL nor a surrogate);
 - `integer`, `int_list`, `str_list`, `date_time` read one parameter each: integers are ASCII digits only
   (Python's `int()` would take «٣» and «1_000»), dates are checked for existence and range;
-- `Codes`, `Integers`, `DateTime` declare a filter parameter once: how it is read and how the OpenAPI schema
-  documents it (with its bounds, so clients and schemathesis see them).
+- `Codes`, `Integers`, `Integer`, `Choice`, `DateTime` declare a filter parameter once: how it is read and how
+  the OpenAPI schema documents it (with its bounds, so clients and schemathesis see them).
 """
 
 from __future__ import annotations
@@ -77,6 +77,19 @@ def str_list(request: Request, name: str) -> list[str]:
         if len(value) > MAX_CODE_LENGTH:
             raise InvalidQueryParameter(name, f"значение длиннее {MAX_CODE_LENGTH} символов")
     return values
+
+
+def choice(request: Request, name: str, choices: tuple[str, ...], *, default: str) -> str:
+    """One value out of ``choices``; absent or empty gives ``default``, repeated or unknown is a 400."""
+    values = request.query_params.getlist(name)
+    if len(values) > 1:
+        raise InvalidQueryParameter(name, "укажите одно значение")
+    raw = values[0].strip() if values else ""
+    if not raw:
+        return default
+    if raw not in choices:
+        raise InvalidQueryParameter(name, f"допустимы: {', '.join(choices)}; получено {raw[:50]!r}")
+    return raw
 
 
 def date_time(request: Request, name: str) -> datetime | None:
@@ -168,6 +181,35 @@ class Integers(QueryParameter):
     def schema(self) -> dict[str, Any]:
         item = {"type": "integer", "minimum": self.minimum, "maximum": self.maximum}
         return {"type": "array", "items": item, "maxItems": MAX_LIST_VALUES}
+
+
+@dataclass(frozen=True)
+class Choice(QueryParameter):
+    """One value out of a fixed list, with a default."""
+
+    choices: tuple[str, ...] = ()
+    default: str = ""
+
+    def read(self, request: Request, name: str) -> str:
+        return choice(request, name, self.choices, default=self.default)
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "string", "enum": list(self.choices), "default": self.default}
+
+
+@dataclass(frozen=True)
+class Integer(QueryParameter):
+    """One integer within bounds, with a default."""
+
+    default: int = 0
+    minimum: int = 0
+    maximum: int = MAX_INTEGER
+
+    def read(self, request: Request, name: str) -> int:
+        return integer(request, name, default=self.default, minimum=self.minimum, maximum=self.maximum)
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "integer", "minimum": self.minimum, "maximum": self.maximum, "default": self.default}
 
 
 @dataclass(frozen=True)
