@@ -301,6 +301,10 @@ SEARCH_BACKENDS["default"]["TIMEOUT"] = os.environ.get("SEARCH_TIMEOUT", "10")  
 # Index resources after commit when they are published, unpublished, changed while live or deleted.
 SEARCH_AUTO_INDEX = env_bool("SEARCH_AUTO_INDEX", True)
 
+# --- Curriculum alignment (content_repo/alignment, docs/alignment.md) ---
+# The intake suggests topics for every batch it loads; off, `manage.py suggest_alignments` does it later.
+ALIGNMENT_SUGGEST_ON_INTAKE = env_bool("ALIGNMENT_SUGGEST_ON_INTAKE", True)
+
 # --- API v1: keys, quotas, content negotiation, webhooks (content_repo/api; docs/api.md, docs/configuration.md)
 REST_FRAMEWORK |= {
     "DEFAULT_AUTHENTICATION_CLASSES": ["content_repo.api.authentication.ApiKeyAuthentication"],

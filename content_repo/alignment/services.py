@@ -548,3 +548,16 @@ def _compatible(record: ResourceRecord, subjects: str, grades: str) -> bool:
     if record.subject_codes and other_subjects and not other_subjects & set(record.subject_codes):
         return False
     return not (record.grades and other_grades and not other_grades & set(record.grades))
+
+
+def aligned_resources(topic: Topic, limit: int) -> list[Resource]:
+    """Published resources aligned to ``topic`` or its topics: confirmed ones first, then suggestions by score."""
+    ids = [topic.pk, *Topic.objects.filter(parent=topic).values_list("pk", flat=True)]
+    rows = Alignment.objects.filter(topic_id__in=ids, resource__live=True).values_list("resource_id", "status", "score")
+    rank: dict[Any, tuple[int, float]] = {}
+    for pk, status, score in rows:
+        key = (0, 0.0) if status == Alignment.Status.CONFIRMED else (1, -(score if score is not None else 0.0))
+        rank[pk] = min(rank.get(pk, key), key)
+    chosen = sorted(rank, key=lambda pk: (rank[pk], str(pk)))[:limit]
+    by_id = Resource.objects.in_bulk(chosen)
+    return [by_id[pk] for pk in chosen if pk in by_id]

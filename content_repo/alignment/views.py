@@ -98,6 +98,9 @@ class QueueView(WagtailAdminTemplateMixin, TemplateView):
     page_title = "Привязка к программе"
     header_icon = "list-ol"
 
+    def get_breadcrumbs_items(self) -> list[dict[str, str]]:
+        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
+
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         _guard(request)
         return super().dispatch(request, *args, **kwargs)
@@ -287,6 +290,9 @@ class CoverageReportView(WagtailAdminTemplateMixin, TemplateView):
     template_name = "alignment/coverage.html"
     page_title = "Покрытие программы"
     header_icon = "table"
+
+    def get_breadcrumbs_items(self) -> list[dict[str, str]]:
+        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         form = CoverageFilterForm(request.GET or None, initial={"min_confirmed": 3})

@@ -171,6 +171,7 @@ def _group_title(topic: Topic) -> str:
 
 class TopicChooseView(TopicChooseMixin, ChooseView):
     page_title = "Выбор темы программы"
+    template_name = "curriculum/topic_chooser/chooser.html"
 
 
 class TopicChooseResultsView(TopicChooseMixin, ChooseResultsView):
@@ -196,6 +197,8 @@ def topic_chooser_widget(*, with_context: bool = False, **kwargs: Any) -> AdminS
     (``context_inputs``), since Wagtail's widget script expects the elements to exist."""
     if with_context:
         kwargs["linked_fields"] = CONTEXT_INPUTS
+    kwargs.setdefault("choose_one_text", "Выбрать тему")
+    kwargs.setdefault("choose_another_text", "Выбрать другую тему")
     return AdminSnippetChooser(Topic, **kwargs)
 
 

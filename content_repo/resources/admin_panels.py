@@ -38,3 +38,19 @@ class TopicChooserContextPanel(Panel):
             context["subjects"] = ",".join(s.code for s in resource.subjects.all()) if resource.pk else ""
             context["grades"] = ",".join(str(g.number) for g in resource.grades.all()) if resource.pk else ""
             return context
+
+
+class AlignmentNotePanel(Panel):
+    """Inside an alignment row: the engine's score and reasons, or who confirmed it and when (read-only)."""
+
+    class BoundPanel(Panel.BoundPanel):
+        template_name = "resources/admin/alignment_note_panel.html"
+
+        def get_context_data(self, parent_context=None):
+            context = super().get_context_data(parent_context)
+            context["alignment"] = self.instance
+            return context
+
+        def is_shown(self):
+            alignment = self.instance
+            return bool(alignment is not None and (alignment.score is not None or alignment.confirmed_by_id))

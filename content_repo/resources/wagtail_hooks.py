@@ -21,7 +21,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 from content_repo.curriculum.chooser import topic_chooser_widget
 
 from .admin_forms import ResourceAdminForm
-from .admin_panels import FieldOriginPanel, TopicChooserContextPanel
+from .admin_panels import AlignmentNotePanel, FieldOriginPanel, TopicChooserContextPanel
 from .admin_views import revert_field_view
 from .bulk_actions import BULK_ACTIONS
 from .filters import ResourceFilterSet
@@ -51,14 +51,7 @@ ALIGNMENT_PANELS = [
     FieldPanel("topic", widget=topic_chooser_widget(with_context=True)),
     FieldPanel("codifier_element"),
     FieldRowPanel([FieldPanel("alignment_type"), FieldPanel("status")]),
-    FieldRowPanel(
-        [
-            FieldPanel("score", read_only=True),
-            FieldPanel("confirmed_by", read_only=True),
-            FieldPanel("confirmed_at", read_only=True),
-        ]
-    ),
-    FieldPanel("explanation", read_only=True),
+    AlignmentNotePanel(),
 ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from content_repo.intake.items import IntakeItem, Policy
@@ -29,7 +30,7 @@ def item(
         source=source,
         external_id=external_id,
         source_url=f"https://{source}.example/lesson/{external_id}/",
-        content_hash=digest or f"{title}-{subjects}-{grades}",
+        content_hash=digest or hashlib.sha256(f"{title}-{subjects}-{grades}".encode()).hexdigest(),
         provider_code=source if source in ("resh", "yaklass", "uchi", "mesh") else None,
         values=prepare_values(
             {

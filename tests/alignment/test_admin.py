@@ -270,3 +270,31 @@ def test_coverage_report_and_its_csv(client, users, catalog):
     assert lines[0] == "Код,Узел,Вид,Класс,Вариант,Часов,Подтверждено,Только предложено,Мало материала"
     assert "algebra.8.5,Уравнения и неравенства. Квадратные уравнения,section,8,базовый,15,1,1," in lines
     assert len(lines) == 14
+
+
+def test_a_collection_takes_the_resources_of_a_chosen_topic(client, users, catalog):
+    from content_repo.alignment.decisions import accept
+    from content_repo.collections.models import Collection
+
+    accept(Alignment.objects.get(resource=catalog[1], topic__code="algebra.8.5").pk, users.methodist)
+    client.force_login(users.methodist)
+    add = client.get("/admin/snippets/collections/collection/add/").content.decode()
+    assert "Добавить ресурсы темы" in add and 'id="topic-chooser-subject"' in add
+    data = {
+        "title": "Квадратные уравнения",
+        "slug": "kvadratnye",
+        "description": "",
+        "add_topic": Topic.objects.get(code="algebra.8.5").pk,
+        "items-TOTAL_FORMS": "0",
+        "items-INITIAL_FORMS": "0",
+        "items-MIN_NUM_FORMS": "0",
+        "items-MAX_NUM_FORMS": "1000",
+    }
+    response = client.post("/admin/snippets/collections/collection/add/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    collection = Collection.objects.get(slug="kvadratnye")
+    # Confirmed first (the quadratic equations lesson), then suggestions by score (Vieta, 0.775).
+    assert [item.resource.title for item in collection.items.order_by("sort_order")] == [
+        "Урок 15. Решение квадратных уравнений по формуле",
+        "Урок 14. Теорема Виета",
+    ]
