@@ -38,7 +38,8 @@ from content_repo.resources.services import source_values
 from content_repo.resources.signals import resources_changed
 
 from .models import RejectedSuggestion, ResourceIdentity
-from .services import MIN_TITLE_KEY_WORDS, suggest_for
+from .services import suggest_for
+from .suggesting import MIN_TITLE_KEY_WORDS
 
 __all__ = ["DecisionError", "accept", "accept_above", "can_decide", "confirm_topics", "reject", "replace"]
 

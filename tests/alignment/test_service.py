@@ -241,3 +241,40 @@ def test_command_selects_counts_and_dry_runs(settings):
     call_command("suggest_alignments", stdout=out, stderr=io.StringIO())
     assert "ресурсов: 3;" in out.getvalue()
     assert "подсказок создано: 0, обновлено: 0, удалено: 0; изменено ресурсов: 0" in out.getvalue()
+
+
+def test_with_a_task_queue_the_worker_suggests_after_the_batch(transactional_db, settings):
+    import os
+    import subprocess
+    import sys
+
+    from django.conf import settings as django_settings
+    from django.db import connection
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    [vieta] = load(item("1", VIETA))
+    task = DBTaskResult.objects.get(task_path="content_repo.alignment.tasks.suggest_alignments_for")
+    assert (task.status, task.args_kwargs["args"]) == ("READY", [[str(vieta.pk)]])
+    assert Alignment.objects.filter(resource=vieta).count() == 0  # the intake did not wait for the engine
+
+    db = connection.settings_dict
+    url = (
+        f"sqlite:///{db['NAME']}"
+        if db["ENGINE"].endswith("sqlite3")
+        else f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
+    )
+    env = os.environ | {
+        "DATABASE_URL": url,
+        "VAR_DIR": str(django_settings.VAR_DIR),
+        "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
+        "LOG_LEVEL": "WARNING",
+    }
+    command = [sys.executable, "manage.py", "db_worker", "--batch", "--no-startup-delay", "--interval", "0"]
+    root = django_settings.BASE_DIR
+    worker = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, timeout=300)
+    assert worker.returncode == 0, worker.stderr[-3000:]
+
+    task.refresh_from_db()
+    assert task.status == "SUCCESSFUL"
+    assert suggestions(vieta) == VIETA_NODES

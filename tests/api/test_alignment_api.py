@@ -162,8 +162,8 @@ def test_coverage_exports_csv(client, biology):
 @pytest.mark.parametrize(
     ("query", "parameter"),
     [
-        ({}, "subject"),
         ({"subject": "astrology"}, "subject"),
+        ({"subject": "astrology", "format": "csv"}, "subject"),
         ({"subject": "biology", "grade": "12"}, "grade"),
         ({"subject": "biology", "min_confirmed": "-1"}, "min_confirmed"),
         ({"subject": "biology", "min_confirmed": "много"}, "min_confirmed"),
@@ -174,7 +174,15 @@ def test_coverage_exports_csv(client, biology):
 def test_coverage_refuses_bad_parameters(client, query, parameter):
     response = client.get("/api/v1/curriculum/coverage/", query)
     assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
     assert parameter in response.json()["errors"]
+
+
+def test_coverage_without_a_subject_covers_the_whole_programme(client):
+    body = client.get("/api/v1/curriculum/coverage/").json()
+    assert body["nodes"] == Topic.objects.count()
+    assert "math" in body["subject"] and "biology" in body["subject"]
+    assert body["flagged"] == body["nodes"]  # nothing is published in this test
 
 
 def test_search_topic_alignment_and_the_topic_facet(client, biology):
@@ -212,7 +220,7 @@ def test_schema_documents_coverage_and_alignment_parameters(client):
     coverage = schema["paths"]["/api/v1/curriculum/coverage/"]["get"]
     parameters = {p["name"]: p for p in coverage["parameters"]}
     assert set(parameters) >= {"subject", "grade", "variant", "min_confirmed", "format"}
-    assert parameters["subject"]["required"] is True
+    assert parameters["subject"].get("required", False) is False
     assert parameters["min_confirmed"]["schema"] == {"type": "integer", "minimum": 0, "maximum": 10000, "default": 3}
     listed = {p["name"]: p for p in schema["paths"]["/api/v1/resources/"]["get"]["parameters"]}
     assert listed["alignment"]["schema"] == {"type": "string", "enum": ["any", "confirmed"], "default": "any"}

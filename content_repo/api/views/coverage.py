@@ -44,7 +44,7 @@ class CoverageParameters(DeclaredFilterBackend):
     """The parameters of the coverage report (declared once: read here, documented in the schema)."""
 
     parameters = {
-        "subject": Codes("коды предметов (обязательно: algebra, russian…)"),
+        "subject": Codes("коды предметов (algebra, russian…); без них — вся программа"),
         "grade": GRADES,
         "variant": Codes("варианты программы: базовый, углублённый"),
         "min_confirmed": Integer(
@@ -70,7 +70,6 @@ def _documented_parameters() -> list[OpenApiParameter]:
                 name,
                 schema,
                 description=parameter.description,
-                required=name == "subject",
                 style="form" if array else None,
                 explode=True if array else None,
             )
@@ -88,15 +87,10 @@ class CoverageCSVRenderer(BaseRenderer):
 
     def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
         out = io.StringIO()
-        if isinstance(data, dict) and "results" in data:
-            writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
-            writer.writeheader()
-            for row in data["results"]:
-                writer.writerow({**row, "flagged": "1" if row["flagged"] else "0"})
-        else:  # an error: its problem document as one column
-            writer_ = csv.writer(out)
-            writer_.writerow(["detail"])
-            writer_.writerow([str(data.get("detail", data) if isinstance(data, dict) else data)])
+        writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
+        writer.writeheader()
+        for row in data["results"]:
+            writer.writerow({**row, "flagged": "1" if row["flagged"] else "0"})
         return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -135,6 +129,13 @@ class CoverageView(ConditionalGetMixin, DeclaredParametersMixin, APIView):
     filter_backends = [CoverageParameters]
     renderer_classes = [JSONRenderer, CoverageCSVRenderer]
 
+    def handle_exception(self, exc: Exception) -> Response:
+        # Errors are problem+json whatever format was asked for (a CSV of an error would read as data).
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return response
+
     @extend_schema(
         operation_id="curriculum_coverage",
         parameters=_documented_parameters(),
@@ -144,9 +145,9 @@ class CoverageView(ConditionalGetMixin, DeclaredParametersMixin, APIView):
     )
     def get(self, request: Request) -> Response:
         backend = CoverageParameters()
-        subjects = backend.value(request, "subject")
-        if not subjects:
-            raise InvalidQueryParameter("subject", "укажите код предмета (список — /api/v1/curriculum/subjects/)")
+        subjects = backend.value(request, "subject") or list(
+            Subject.objects.filter(has_topics=True).order_by("code").values_list("code", flat=True)
+        )
         unknown = sorted(set(subjects) - set(Subject.objects.filter(code__in=subjects).values_list("code", flat=True)))
         if unknown:
             raise InvalidQueryParameter("subject", f"неизвестный код предмета: {unknown[0]}")
@@ -165,6 +166,6 @@ class CoverageView(ConditionalGetMixin, DeclaredParametersMixin, APIView):
         }
         headers = {}
         if request.accepted_renderer.format == "csv":
-            name = "-".join([*subjects, *map(str, grades)])
+            name = "-".join([*backend.value(request, "subject"), *map(str, grades)]) or "all"
             headers["Content-Disposition"] = f'attachment; filename="coverage-{name}.csv"'
         return Response(body, headers=headers)
