@@ -133,6 +133,14 @@ class PartSerializer(serializers.ModelSerializer):
         fields = ["kind", "title", "url"]
 
 
+class OrderedAlignmentListSerializer(serializers.ListSerializer):
+    """A resource's alignments: confirmed first, then suggestions by score (see :func:`ordered_alignments`)."""
+
+    def to_representation(self, data):
+        items = data.all() if hasattr(data, "all") else data
+        return [self.child.to_representation(item) for item in ordered_alignments(items)]
+
+
 class AlignmentSerializer(serializers.ModelSerializer):
     """A curriculum alignment: `confirmed` by a methodist, or `suggested` (by the engine, with its `score`,
     or by the source, without one)."""
@@ -146,6 +154,7 @@ class AlignmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Alignment
         fields = ["target_type", "code", "uri", "title", "alignment_type", "status", "score"]
+        list_serializer_class = OrderedAlignmentListSerializer
 
     @extend_schema_field(
         {
@@ -238,7 +247,7 @@ class ResourceSerializer(serializers.ModelSerializer):
     provider = OrganizationRefSerializer(read_only=True, allow_null=True)
     duration = serializers.SerializerMethodField()
     parts = PartSerializer(many=True, read_only=True)
-    alignments = serializers.SerializerMethodField()
+    alignments = AlignmentSerializer(many=True, read_only=True)
     source = SourceSerializer(source="source_layer", read_only=True, allow_null=True)
     status = serializers.SerializerMethodField()
     files = serializers.SerializerMethodField()
@@ -288,11 +297,6 @@ class ResourceSerializer(serializers.ModelSerializer):
     @extend_schema_field({"type": "string", "nullable": True, "example": "PT45M"})
     def get_duration(self, obj) -> str | None:
         return iso_duration(obj.duration) if obj.duration else None
-
-    @extend_schema_field(AlignmentSerializer(many=True))
-    def get_alignments(self, obj) -> list[dict]:
-        """Confirmed first (in the methodist's order), then suggestions by score, best first."""
-        return AlignmentSerializer(ordered_alignments(obj.alignments.all()), many=True).data
 
     @extend_schema_field(FileSerializer(many=True))
     def get_files(self, obj) -> list[dict]:
