@@ -233,12 +233,16 @@ if WEBHOOKS_DELIVERY == "worker" and TASKS_BACKEND == _IMMEDIATE_TASKS:
     raise ImproperlyConfigured("WEBHOOKS_DELIVERY=worker needs a TASKS_BACKEND with a worker process")
 WEBHOOKS_TASK_BACKEND = "webhooks" if WEBHOOKS_DELIVERY == "thread" else "default"
 WEBHOOKS_THREADS = env_int("WEBHOOKS_THREADS", 2)
+# Large vendor bulk requests are loaded after the request answers 202: in a thread of the web process without a
+# worker (one at a time: SQLite has one writer anyway), through the task queue's worker with one.
+BACKGROUND_TASK_BACKEND = "background" if TASKS_BACKEND == _IMMEDIATE_TASKS else "default"
 TASKS = {
     "default": {"BACKEND": TASKS_BACKEND},
     "webhooks": {
         "BACKEND": "content_repo.tasks_backend.ThreadBackend",
         "OPTIONS": {"THREADS": WEBHOOKS_THREADS, "COALESCE": True},
     },
+    "background": {"BACKEND": "content_repo.tasks_backend.ThreadBackend", "OPTIONS": {"THREADS": 1}},
 }
 
 REST_FRAMEWORK = {
@@ -341,7 +345,9 @@ for _proxy in TRUSTED_PROXIES:
 # Request bodies read into memory (JSON bodies of the API, form fields of the admin); larger ones are a 413.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("REQUEST_MAX_BODY_BYTES", 2_621_440)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
-API_BULK_MAX_ITEMS = env_int("API_BULK_MAX_ITEMS", 5000)
+API_BULK_MAX_ITEMS = env_int("API_BULK_MAX_ITEMS", 50000)
+# A bulk request of more lines than this answers 202 with a status URL and is loaded in the background.
+API_BULK_INLINE_MAX_LINES = env_int("API_BULK_INLINE_MAX_LINES", 100)
 API_BULK_MAX_BYTES = env_int("API_BULK_MAX_BYTES", 20 * 1024 * 1024)
 WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", False)
 WEBHOOKS_MAX_ATTEMPTS = env_int("WEBHOOKS_MAX_ATTEMPTS", 8)

@@ -13,7 +13,7 @@ from rest_framework import serializers
 
 from content_repo.resources.models import Alignment, Resource, ResourceFile, ResourcePart
 
-from .models import Change, WebhookDelivery, WebhookSubscription
+from .models import BulkSubmission, BulkSubmissionLine, Change, WebhookDelivery, WebhookSubscription
 from .publishing import submitted_values
 from .webhook_transport import validate_webhook_url
 
@@ -177,6 +177,51 @@ class FeedSummarySerializer(serializers.Serializer):
 class FeedResultSerializer(serializers.Serializer):
     results = FeedItemResultSerializer(many=True)
     summary = FeedSummarySerializer()
+
+
+class BulkSubmissionSerializer(serializers.ModelSerializer):
+    """A bulk submission loaded in the background: its state, counts, and its line results' address."""
+
+    status_url = serializers.SerializerMethodField()
+    results_url = serializers.SerializerMethodField()
+    summary = serializers.SerializerMethodField()
+
+    class Meta:
+        model = BulkSubmission
+        fields = [
+            "id",
+            "state",
+            "lines",
+            "answered",
+            "summary",
+            "error",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "status_url",
+            "results_url",
+        ]
+
+    def get_status_url(self, obj) -> str:
+        return f"{settings.CATALOG_BASE_URL}/api/v1/resources/bulk/{obj.pk}/"
+
+    def get_results_url(self, obj) -> str:
+        return f"{settings.CATALOG_BASE_URL}/api/v1/resources/bulk/{obj.pk}/results/"
+
+    @extend_schema_field(FeedSummarySerializer)
+    def get_summary(self, obj) -> dict[str, int]:
+        return {name: getattr(obj, name) for name in obj.COUNT_FIELDS}
+
+
+class BulkLineSerializer(serializers.ModelSerializer):
+    """One line's result of a background bulk submission (the shape of an inline answer's line)."""
+
+    id = serializers.UUIDField(source="resource_id", allow_null=True)
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+    class Meta:
+        model = BulkSubmissionLine
+        fields = ["line", "status", "id", "external_id", "errors"]
 
 
 class ChangeSerializer(serializers.ModelSerializer):

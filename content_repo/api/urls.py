@@ -21,6 +21,8 @@ urlpatterns = [
     path("search/", include("search.urls")),
     path("resources/", publishing.ResourceCollection.as_view(), name="resource-list"),
     path("resources/bulk/", publishing.ResourceBulk.as_view(), name="resource-bulk"),
+    re_path(rf"^resources/bulk/{UUID}/$", publishing.BulkSubmissionDetail.as_view(), name="bulk-detail"),
+    re_path(rf"^resources/bulk/{UUID}/results/$", publishing.BulkSubmissionLines.as_view(), name="bulk-results"),
     re_path(rf"^resources/{UUID}/?$", publishing.ResourceItem.as_view(), name="resource-detail"),
     re_path(rf"^resources/{UUID}/withdraw/$", publishing.ResourceWithdraw.as_view(), name="resource-withdraw"),
     re_path(rf"^resources/{UUID}/approve/$", publishing.ResourceApprove.as_view(), name="resource-approve"),

@@ -16,7 +16,7 @@ from urllib.parse import quote
 import pytest
 import yaml
 
-from content_repo.api.models import WebhookSubscription
+from content_repo.api.models import BulkSubmission, WebhookSubscription
 from content_repo.collections.models import Collection
 from content_repo.curriculum.models import CodifierElement, Framework
 from tests.factories import make_resource
@@ -131,7 +131,11 @@ def catalog(callers, settings):
         events=["resource.changed"],
         secret="s" * 32,
     )
+    bulk = BulkSubmission.objects.create(organization=callers.users.org_a, lines=1, state="finished")
+    bulk.results.create(line=1, status="created", resource_id=resource.pk, external_id="x")
     return {
+        "/api/v1/resources/bulk/{id}/": str(bulk.pk),
+        "/api/v1/resources/bulk/{id}/results/": str(bulk.pk),
         "/api/v1/resources/{id}/": str(resource.pk),
         "/api/v1/submissions/{id}/": str(resource.pk),
         "/api/v1/collections/{slug}/": "fractions",

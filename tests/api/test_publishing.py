@@ -4,8 +4,8 @@ import pytest
 
 from content_repo.resources.models import Resource
 
-from .conftest import LESSON
-from .helpers import feed_item, post_feed, problem
+from .conftest import LESSON, client_with
+from .helpers import feed_item, post_feed, problem, state
 
 pytestmark = pytest.mark.django_db
 
@@ -176,3 +176,23 @@ def test_bulk_needs_ndjson(callers):
     response = callers.publish_a.post("/api/v1/resources/bulk/", [feed_item("x", "X")], format="json")
     assert problem(response, 415)["code"] == "unsupported_media_type"
     assert Resource.objects.count() == 0
+
+
+def test_an_operator_never_approves_its_own_organisations_submissions(callers):
+    from content_repo.api.keys import create_api_key
+    from content_repo.publishers.models import Organization
+    from content_repo.publishers.services import create_organization
+
+    operator = Organization.objects.get(code="catalog-operator")
+    own = client_with(create_api_key(operator, "read,publish", name="редакция оператора").key)
+    created = own.post("/api/v1/resources/", LESSON, format="json").json()
+    url = f"/api/v1/resources/{created['id']}/"
+    before = state(created["id"])
+
+    body = problem(callers.review.post(url + "approve/", {}, format="json"), 403)
+
+    assert "другой организации" in body["detail"]
+    assert state(created["id"]) == before
+    other = create_organization("regional-operator", "Региональный оператор", "operator")
+    reviewer = create_api_key(other, "read,review", name="методисты региона").key
+    assert client_with(reviewer).post(url + "approve/", {}, format="json").status_code == 200
