@@ -322,6 +322,7 @@ SPECTACULAR_SETTINGS |= {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "content_repo.api.schema.database_independent_integers",
+        "content_repo.api.schema.precise_request_bodies",
     ],
     "ENUM_NAME_OVERRIDES": {
         "AlignmentTypeEnum": "content_repo.resources.models.Alignment.Type",

@@ -12,7 +12,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from content_repo.api.errors import InvalidQueryParameter
-from content_repo.api.params import MAX_VALUE_LENGTH, check_query_parameters, int_list, integer, str_list
+from content_repo.api.params import (
+    CODE_PATTERN,
+    MAX_VALUE_LENGTH,
+    check_query_parameters,
+    int_list,
+    integer,
+    str_list,
+)
 
 from . import service
 from .query import (
@@ -105,7 +112,12 @@ class SuggestResponseSerializer(serializers.Serializer):
 
 
 def _filter_parameter(name: str, description: str) -> OpenApiParameter:
-    item: dict[str, Any] = {"type": "string", "minLength": 1, "maxLength": MAX_FILTER_VALUE_LENGTH}
+    item: dict[str, Any] = {
+        "type": "string",
+        "pattern": CODE_PATTERN,
+        "minLength": 1,
+        "maxLength": MAX_FILTER_VALUE_LENGTH,
+    }
     if name == "grade":
         item = {"type": "integer", "minimum": 1, "maximum": 11}
     schema = {"type": "array", "items": item, "maxItems": MAX_FILTER_VALUES}
@@ -194,8 +206,7 @@ class SuggestView(APIView):
             OpenApiParameter(
                 "q",
                 {"type": "string", "maxLength": MAX_SUGGEST_TEXT_LENGTH},
-                required=True,
-                description="набранный текст",
+                description="набранный текст (без него — пустой список)",
             ),
             OpenApiParameter(
                 "limit",

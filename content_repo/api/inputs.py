@@ -65,7 +65,7 @@ class ResourceInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     )
     title = serializers.CharField(max_length=500)
     description = serializers.CharField(required=False, allow_blank=True, max_length=20000)
-    keywords = serializers.ListField(child=serializers.CharField(max_length=200), required=False)
+    keywords = serializers.ListField(child=serializers.CharField(max_length=300), required=False, max_length=100)
     resource_type = _code(help_text="код типа ресурса (словарь resource_type)")
     educational_use = _codes()
     interactivity = _code()
@@ -78,16 +78,20 @@ class ResourceInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     license_terms_url = serializers.URLField(max_length=1000, required=False, allow_blank=True)
     access = _code()
     rights_holder = serializers.CharField(max_length=300, required=False, allow_blank=True)
-    authors = serializers.ListField(child=serializers.CharField(max_length=300), required=False)
+    authors = serializers.ListField(child=serializers.CharField(max_length=300), required=False, max_length=100)
     url = serializers.URLField(max_length=1000, required=False, allow_blank=True)
     embed_url = serializers.URLField(max_length=1000, required=False, allow_blank=True)
     duration = serializers.CharField(max_length=32, required=False, allow_null=True, help_text="ISO 8601, PT45M")
     typical_age_min = serializers.IntegerField(min_value=0, max_value=99, required=False, allow_null=True)
     typical_age_max = serializers.IntegerField(min_value=0, max_value=99, required=False, allow_null=True)
-    accessibility_features = serializers.ListField(child=serializers.CharField(max_length=100), required=False)
-    parts = PartInputSerializer(many=True, required=False)
-    alignments = AlignmentInputSerializer(many=True, required=False)
-    files = FileInputSerializer(many=True, required=False, help_text="файлы ресурса; не указаны — остаются прежними")
+    accessibility_features = serializers.ListField(
+        child=serializers.CharField(max_length=300), required=False, max_length=100
+    )
+    parts = PartInputSerializer(many=True, required=False, max_length=100)
+    alignments = AlignmentInputSerializer(many=True, required=False, max_length=100)
+    files = FileInputSerializer(
+        many=True, required=False, max_length=20, help_text="файлы ресурса; не указаны — остаются прежними"
+    )
     thumbnail = serializers.UUIDField(
         required=False, allow_null=True, help_text="обложка: id загрузки с назначением cover_image"
     )

@@ -6,7 +6,7 @@ from .views import base, changes, publishing, read, webhooks
 app_name = "api"
 
 CODE = r"(?P<code>[A-Za-z0-9_.:\-]+)"
-UUID = r"(?P<pk>[0-9a-f-]{36})"
+UUID = r"(?P<pk>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
 
 
 def detail(prefix: str, view, name: str, group: str = "code"):

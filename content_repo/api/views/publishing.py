@@ -12,10 +12,8 @@ from collections import Counter
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, status
-from rest_framework.filters import BaseFilterBackend
 from rest_framework.parsers import BaseParser
 from rest_framework.permissions import SAFE_METHODS, AllowAny
 from rest_framework.response import Response
@@ -25,11 +23,11 @@ from content_repo.resources import services
 from content_repo.resources.models import Resource
 
 from .. import inputs
-from ..errors import Conflict, InvalidQueryParameter, PayloadTooLarge
-from ..filters import parse_since
+from ..errors import Conflict, PayloadTooLarge
+from ..filters import MODIFIED_SINCE, DeclaredFilterBackend
 from ..models import BulkSubmission
 from ..pagination import ordered_by
-from ..params import str_list
+from ..params import Choices, Codes
 from ..parsers import CatalogJSONParser
 from ..permissions import CanPublish, CanReview, api_key_of
 from ..publishing import (
@@ -211,7 +209,8 @@ class ResourceBulk(DeclaredParametersMixin, APIView):
     parser_classes = [NDJSONParser]
 
     @extend_schema(
-        request={"application/x-ndjson": OpenApiTypes.STR},
+        # Any bytes are a body: every line is read and answered, a line that is not a document is rejected.
+        request={"application/x-ndjson": {"description": "JSON Lines: документ ресурса (JSON-LD или поля каталога)"}},
         responses={
             200: inputs.FeedResultSerializer,
             202: inputs.BulkSubmissionSerializer,
@@ -272,30 +271,21 @@ class BulkSubmissionLines(DeclaredParametersMixin, generics.ListAPIView):
 FEED_OUTCOMES = (Outcome.CREATED, Outcome.UPDATED, Outcome.UNCHANGED, Outcome.REJECTED)
 
 
-class SubmissionFilterBackend(BaseFilterBackend):
+class SubmissionFilterBackend(DeclaredFilterBackend):
     parameters = {
-        "status": "статусы: draft, in_review, published, rejected, withdrawn",
-        "modified_since": "изменённые не раньше этой даты (ISO 8601)",
-        "provider": "коды организаций (только для ключа с правом review)",
+        "status": Choices("статусы", choices=tuple(Resource.Status.values)),
+        "modified_since": MODIFIED_SINCE,
+        "provider": Codes("коды организаций (только для ключа с правом review)"),
     }
 
     def filter_queryset(self, request, queryset, view):
-        if statuses := str_list(request, "status"):
-            unknown = sorted(set(statuses) - set(Resource.Status.values))
-            if unknown:
-                raise InvalidQueryParameter("status", f"неизвестный статус {unknown[0]!r}")
+        if statuses := self.value(request, "status"):
             queryset = queryset.filter(status__in=statuses)
-        if raw := request.query_params.get("modified_since"):
-            queryset = queryset.filter(updated_at__gte=parse_since(raw))
-        if providers := str_list(request, "provider"):
+        if since := self.value(request, "modified_since"):
+            queryset = queryset.filter(updated_at__gte=since)
+        if providers := self.value(request, "provider"):
             queryset = queryset.filter(provider__code__in=providers)
         return queryset
-
-    def get_schema_operation_parameters(self, view):
-        return [
-            {"name": name, "required": False, "in": "query", "description": text, "schema": {"type": "string"}}
-            for name, text in self.parameters.items()
-        ]
 
 
 class SubmissionsMixin:
