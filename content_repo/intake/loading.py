@@ -70,9 +70,20 @@ class ExistingLayer:
 
 def existing_layers(items: Sequence[IntakeItem]) -> dict[tuple[str, str], ExistingLayer]:
     """The source layers of ``items`` that exist, by ``(source, external_id)`` — one query per source."""
+    return existing_layers_by_key([(item.source, item.external_id) for item in items])
+
+
+def touch_layers(layer_ids: Sequence[int]) -> None:
+    """The source still says the same about these layers: only when it last said so changes."""
+    if layer_ids:
+        SourceLayer.objects.filter(pk__in=layer_ids).update(last_seen=timezone.now())
+
+
+def existing_layers_by_key(keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], ExistingLayer]:
+    """The source layers that exist among ``(source, external_id)`` keys — one query per source."""
     by_source: dict[str, list[str]] = {}
-    for item in items:
-        by_source.setdefault(item.source, []).append(item.external_id)
+    for source, external_id in keys:
+        by_source.setdefault(source, []).append(external_id)
     found = {}
     for source, external_ids in by_source.items():
         rows = SourceLayer.objects.filter(source=source, external_id__in=external_ids).values_list(
@@ -147,8 +158,7 @@ def load_items(
                 results[index] = ItemResult(item, outcome, resource_id=layer.resource_id)
             else:
                 (created if outcome is Outcome.CREATED else updated).append(index)
-        if unchanged_layers:
-            SourceLayer.objects.filter(pk__in=unchanged_layers).update(last_seen=now)
+        touch_layers(unchanged_layers)
         load = _Loader(policy, codes, user, owner_id)
         for index, result in load.create(items, created, now).items():
             results[index] = result
