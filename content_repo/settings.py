@@ -277,6 +277,11 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}, "django_tasks": {"level": "WARNING"}},
 }
 
+# --- Intake: items per transaction of vendor bulk requests and spreadsheets (docs/intake.md) ---
+INTAKE_BATCH_SIZE = env_int("INTAKE_BATCH_SIZE", 500)
+if INTAKE_BATCH_SIZE < 1:
+    raise ImproperlyConfigured("INTAKE_BATCH_SIZE must be positive")
+
 # --- Importers (harvest engine; see importers/conf.py and docs/configuration.md, «Сбор данных») ---
 IMPORTERS = {
     "BATCH_SIZE": env_int("IMPORTERS_BATCH_SIZE", 500),

@@ -37,7 +37,7 @@ class Loaded:
 
 def batch_size() -> int:
     """Items per transaction (``INTAKE_BATCH_SIZE``): large enough for bulk writes, small enough to commit often."""
-    return int(getattr(settings, "INTAKE_BATCH_SIZE", 500))
+    return int(settings.INTAKE_BATCH_SIZE)
 
 
 class Intake:
