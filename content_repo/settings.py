@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "content_repo.resources",
     "content_repo.collections",
     "content_repo.api",
+    "content_repo.exchange",
     "search",
     "importers",
     "storage",
