@@ -360,3 +360,13 @@ for _name in (
 ):
     if globals()[_name] < 1:
         raise ImproperlyConfigured(f"{_name} must be a positive integer")
+
+# --- Open exchange: OAI-PMH provider, CASE, dumps (content_repo/exchange/conf.py checks them; docs/exchange.md) ---
+EXCHANGE = {
+    "OAI_REPOSITORY_NAME": os.environ.get("OAI_REPOSITORY_NAME", ""),
+    "OAI_REPOSITORY_ID": os.environ.get("OAI_REPOSITORY_ID", ""),
+    "OAI_ADMIN_EMAIL": os.environ.get("OAI_ADMIN_EMAIL", ""),
+    "OAI_PAGE_SIZE": env_int("OAI_PAGE_SIZE", 100),
+    "OAI_TOKEN_TTL": env_int("OAI_TOKEN_TTL", 24 * 3600),
+    "DUMPS_KEEP": env_int("DUMPS_KEEP", 3),
+}

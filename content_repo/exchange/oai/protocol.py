@@ -44,6 +44,8 @@ VERBS = {
     "ListIdentifiers": _LIST,
     "ListRecords": _LIST,
 }
+# metadataPrefixType of the OAI-PMH schema; another value is an illegal argument, not an unknown format.
+_PREFIX = re.compile(r"^[A-Za-z0-9\-_.!~*'()]+$")
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SECOND = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
@@ -74,6 +76,8 @@ def parse_arguments(pairs: Iterable[tuple[str, list[str]]]) -> tuple[str, dict[s
             raise OAIError("badArgument", f"аргумент {name!r} повторён {len(given)} раз")
         if _FORBIDDEN.search(given[0]) or len(given[0]) > MAX_ARGUMENT_LENGTH or not given[0]:
             raise OAIError("badArgument", f"аргумент {name!r}: пустое значение, управляющие символы или длина")
+        if name == "metadataPrefix" and not _PREFIX.match(given[0]):
+            raise OAIError("badArgument", f"metadataPrefix={given[0][:40]!r}: недопустимые символы")
         arguments[name] = given[0]
     if rules.exclusive and rules.exclusive in arguments:
         if len(arguments) > 1:
