@@ -282,7 +282,8 @@ def _walk_set(
     provider: str,
 ) -> Iterator[ItemRef | None]:
     """One set's ``ListRecords`` to its end; ``None`` last when it could not get there."""
-    restarts, seen_tokens = 0, set()
+    restarts = 0
+    seen_tokens: set[str] = set()
     for _ in range(MAX_PAGES):
         arguments = {"verb": "ListRecords", "resumptionToken": token} if token else _list_arguments(window, spec)
         page = _request(client, report, base_url, arguments)
@@ -295,7 +296,8 @@ def _walk_set(
                 return  # an empty set or window
             if code == "badResumptionToken" and token and restarts < MAX_RESTARTS:
                 # Expired: the window again (what was listed already is skipped); its tokens are new ones.
-                restarts, token, seen_tokens = restarts + 1, None, set()
+                restarts, token = restarts + 1, None
+                seen_tokens.clear()
                 continue
             report.listing_failed(page.url, f"{code}: {message}")
             yield None
