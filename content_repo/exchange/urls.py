@@ -1,6 +1,6 @@
 """Addresses of the exchange: ``/oai/`` (OAI-PMH), the CASE packages and the dumps under ``/api/v1/``."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
@@ -8,4 +8,7 @@ app_name = "exchange"
 
 urlpatterns = [
     path("oai/", views.oai_endpoint, name="oai"),
+    re_path(r"^api/v1/curriculum/case/(?P<framework>[A-Za-z0-9_.\-]+)/$", views.CasePackage.as_view(), name="case"),
+    path("api/v1/dumps/", views.DumpList.as_view(), name="dumps"),
+    re_path(r"^api/v1/dumps/(?P<stamp>[0-9TZ]+)/(?P<name>[a-z.]+)$", views.dump_file, name="dump-file"),
 ]
