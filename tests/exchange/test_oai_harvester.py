@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from lxml import etree
 
 from content_repo.intake.records import PartKind
@@ -239,3 +242,36 @@ def test_transform_names_the_field_it_cannot_read(payload, field):
     with pytest.raises(TransformError) as error:
         transform(payload, context())
     assert error.value.field == field
+
+
+def test_an_oai_source_is_added_and_changed_by_command():
+    call_command(
+        "oai_source",
+        "regional",
+        "https://repo.example.org/oai/request",
+        "--prefix",
+        "lom",
+        "--set",
+        "subject:math",
+        "--schedule",
+        "24h",
+        stdout=StringIO(),
+    )
+    source = HarvestSource.objects.get(code="regional")
+    assert (source.kind, source.base_url, source.allowed_hosts, source.schedule) == (
+        "oai",
+        "https://repo.example.org/oai/request",
+        ["repo.example.org"],
+        "24h",
+    )
+    assert source.options == {"metadata_prefix": "lom", "sets": ["subject:math"], "overlap_seconds": 600}
+    call_command("oai_source", "regional", "https://repo.example.org/oai/request", "--review", stdout=StringIO())
+    source.refresh_from_db()
+    assert (source.options["metadata_prefix"], source.publishes) == ("oai_dc", False)
+    with pytest.raises(CommandError, match="sets"):
+        call_command("oai_source", "bad", "https://repo.example.org/oai", "--set", "no spaces", stdout=StringIO())
+    with pytest.raises(CommandError, match="внутренний адрес"):
+        call_command("oai_source", "local", "http://127.0.0.1:9/oai", stdout=StringIO())
+    with pytest.raises(CommandError, match="не OAI-PMH"):
+        call_command("oai_source", "resh", "https://resh.edu.ru/oai", stdout=StringIO(), verbosity=0)
+    assert set(HarvestSource.objects.filter(kind="oai").values_list("code", flat=True)) == {"regional"}
