@@ -146,19 +146,22 @@ def walk(client, verb: str, **arguments: str) -> tuple[float, int, list[dict[str
 
 
 def page_times(client, pages: list[dict[str, str]], repeat: int) -> tuple[float, float, float]:
-    """Median milliseconds of the first, middle and last page, each asked ``repeat`` times."""
+    """Median milliseconds of the first, middle and last page, asked in turn ``repeat`` times (so a load on the
+    machine that comes and goes falls on all three alike)."""
     chosen = [pages[0], pages[len(pages) // 2], pages[-1]]
-    medians = []
-    for arguments in chosen:
-        medians.append(statistics.median(request(client, **arguments)[0] for _ in range(repeat)) * 1000)
-    return medians[0], medians[1], medians[2]
+    times: list[list[float]] = [[], [], []]
+    for _ in range(repeat):
+        for position, arguments in enumerate(chosen):
+            times[position].append(request(client, **arguments)[0] * 1000)
+    first, middle, last = (statistics.median(samples) for samples in times)
+    return first, middle, last
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--resources", type=int, default=100_000)
     parser.add_argument("--page-size", type=int, default=100)
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=9)
     parser.add_argument("--database-url", help="another database (PostgreSQL); by default a temporary SQLite file")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args()

@@ -27,7 +27,7 @@ import httpx
 from django.db import transaction
 
 from content_repo.curriculum.models import Framework, Level, Subject, Topic
-from content_repo.curriculum.services import LoadReport, _Upserter, levels_for_grades
+from content_repo.curriculum.services import LoadReport, _Upserter, levels_for_grades  # the loader's own upsert
 from content_repo.intake.subjects import SubjectMapper
 
 from .export import CODIFIER_FRAMEWORK

@@ -32,6 +32,7 @@ from .xml import NS, SCHEMAS, XSI, element, iso_second, qname
 __all__ = ["respond"]
 
 # repositoryIdentifier of the oai-identifier scheme: a domain name (an IP address or «localhost» is not one).
+_SAMPLE_ID = "6f1c1f8e-0000-5000-8000-000000000000"  # the form of an identifier, for Identify's description
 _DOMAIN = re.compile(r"^[A-Za-z][A-Za-z0-9\-]*(\.[A-Za-z][A-Za-z0-9\-]*)+$")
 
 
@@ -97,9 +98,6 @@ def identify(parent: etree._Element, arguments: dict[str, str], ctx: Context) ->
         element(oai_id, "oai_id", "repositoryIdentifier", ctx.conf.repository_id)
         element(oai_id, "oai_id", "delimiter", ":")
         element(oai_id, "oai_id", "sampleIdentifier", format_identifier(ctx.conf.repository_id, _SAMPLE_ID))
-
-
-_SAMPLE_ID = "6f1c1f8e-0000-5000-8000-000000000000"
 
 
 def list_metadata_formats(parent: etree._Element, arguments: dict[str, str], ctx: Context) -> None:
