@@ -321,13 +321,22 @@ def process_batch(ctx: RunContext, refs: list[ItemRef], progress: ProgressCallba
         result = fetch_stage(ctx, record, ref)
         if result is not StageResult.OK:
             _tally(job, result, progress)
-    if refs and refs[-1].checkpoint is not None:
+    checkpoint, earlier = (refs[-1].checkpoint if refs else None), job.notes.get("gather_checkpoint")
+    if checkpoint is not None:
         # Saved with the batch it follows: a job killed after this commit resumes its gather from here.
-        job.notes = {**job.notes, "gather_checkpoint": dict(refs[-1].checkpoint)}
-    with transaction.atomic():
-        HarvestRecord.objects.bulk_create([record for record in records if record.pk is None])
-        HarvestRecord.objects.bulk_update([record for record in records if record.pk is not None], _RECORD_FIELDS)
-        _save_progress(ctx)
+        job.notes = {**job.notes, "gather_checkpoint": dict(checkpoint)}
+    try:
+        with transaction.atomic():
+            HarvestRecord.objects.bulk_create([record for record in records if record.pk is None])
+            HarvestRecord.objects.bulk_update([r for r in records if r.pk is not None], _RECORD_FIELDS)
+            _save_progress(ctx)
+    except BaseException:
+        # Not committed: the job (saved when it stops) must not resume past this batch.
+        if checkpoint is not None:
+            job.notes = {key: value for key, value in job.notes.items() if key != "gather_checkpoint"}
+            if earlier is not None:
+                job.notes["gather_checkpoint"] = earlier
+        raise
     deleted = [record for ref, record in zip(refs, records, strict=True) if ref.deleted and record.state == State.GONE]
     if deleted:
         withdraw_deleted(ctx, deleted)

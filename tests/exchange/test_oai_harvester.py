@@ -275,3 +275,25 @@ def test_an_oai_source_is_added_and_changed_by_command():
     with pytest.raises(CommandError, match="не OAI-PMH"):
         call_command("oai_source", "resh", "https://resh.edu.ru/oai", stdout=StringIO(), verbosity=0)
     assert set(HarvestSource.objects.filter(kind="oai").values_list("code", flat=True)) == {"regional"}
+
+
+def test_a_batch_that_did_not_commit_moves_no_checkpoint(settings, monkeypatch):
+    settings.IMPORTERS = {**settings.IMPORTERS, "BATCH_SIZE": 2}
+    make_source()
+    from importers.engine import runner
+
+    saves = []
+    save_progress = runner._save_progress
+
+    def fail_in_the_third_batch(ctx) -> None:
+        saves.append(ctx)
+        if len(saves) == 5:  # two calls per batch: the third batch's first commit is under way
+            raise KeyboardInterrupt
+        save_progress(ctx)
+
+    monkeypatch.setattr(runner, "_save_progress", fail_in_the_third_batch)
+    with RecordedSite(THIRD_PARTY / "snapshot-3") as recorded, pytest.raises(KeyboardInterrupt):
+        harvest(recorded)
+    job = HarvestJob.objects.get()
+    assert job.state == HarvestJob.State.INTERRUPTED
+    assert job.notes["gather_checkpoint"]["token"] == "t2"  # the third batch (page t3) never committed

@@ -11,6 +11,7 @@ from django.core import signing
 from django.test import Client
 from django.utils import timezone
 
+from content_repo.api.models import Change
 from content_repo.exchange.models import OaiRecord
 from content_repo.exchange.oai import tokens
 from content_repo.exchange.oai.sync import follow_feed
@@ -329,3 +330,14 @@ def test_control_characters_in_a_title_do_not_break_the_xml(oai):
     [resource_id] = publish([1], title="Дроби\x0b и \x1fпроценты")
     root = oai(verb="GetRecord", identifier=oai_id(resource_id), metadataPrefix="oai_dc")
     assert texts(root, ".//dc:title") == ["Дроби и проценты"]
+
+
+def test_a_live_entry_without_a_public_document_lists_nothing(oai):
+    [resource_id] = publish([1])
+    follow_feed()
+    Change.objects.create(resource_id=resource_id, action=Change.Action.UPDATED, document=None)
+    root = oai(verb="ListIdentifiers", metadataPrefix="oai_dc")
+    assert root.find(".//oai:header", NS).get("status") == "deleted"
+    Change.objects.create(resource_id=uuid.uuid4(), action=Change.Action.PUBLISHED, document=None)
+    follow_feed()
+    assert OaiRecord.objects.count() == 1

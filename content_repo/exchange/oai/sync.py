@@ -88,7 +88,8 @@ def _apply(changes: list[Change], previous: datetime | None) -> datetime:
     created, updated = [], []
     for resource_id, change in latest.items():
         record = existing.get(resource_id)
-        deleted = change.action not in LIVE
+        # A live entry without a public document (the resource was not published when it was written) is none.
+        deleted = change.action not in LIVE or not change.document
         if deleted and record is None:
             continue  # a tombstone for a resource the provider never listed
         # A deleted record keeps its last sets, so a harvester of «subject:math» sees it go.
