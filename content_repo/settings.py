@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "content_repo.resources",
     "content_repo.collections",
     "content_repo.api",
+    "content_repo.exchange",
     "search",
     "importers",
     "storage",
@@ -83,6 +84,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI from the project's own static files: /api/v1/docs/ works offline
     "corsheaders",
     "django_tasks",
     "django_tasks_db",
@@ -263,6 +265,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
@@ -378,3 +383,13 @@ for _name in (
 ):
     if globals()[_name] < 1:
         raise ImproperlyConfigured(f"{_name} must be a positive integer")
+
+# --- Open exchange: OAI-PMH provider, CASE, dumps (content_repo/exchange/conf.py checks them; docs/exchange.md) ---
+EXCHANGE = {
+    "OAI_REPOSITORY_NAME": os.environ.get("OAI_REPOSITORY_NAME", ""),
+    "OAI_REPOSITORY_ID": os.environ.get("OAI_REPOSITORY_ID", ""),
+    "OAI_ADMIN_EMAIL": os.environ.get("OAI_ADMIN_EMAIL", ""),
+    "OAI_PAGE_SIZE": env_int("OAI_PAGE_SIZE", 100),
+    "OAI_TOKEN_TTL": env_int("OAI_TOKEN_TTL", 24 * 3600),
+    "DUMPS_KEEP": env_int("DUMPS_KEEP", 3),
+}

@@ -10,6 +10,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("", include("content_repo.exchange.urls")),  # /oai/, and the CASE and dump addresses under /api/v1/
     path("", include("storage.urls")),  # /api/v1/uploads/… and /files/… (before the API's catch-all)
     path("api/v1/", include("content_repo.api.urls")),
 ]

@@ -1,7 +1,7 @@
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from .views import base, changes, publishing, read, webhooks
+from .views import base, changes, index, publishing, read, webhooks
 
 app_name = "api"
 
@@ -16,6 +16,7 @@ def detail(prefix: str, view, name: str, group: str = "code"):
 
 
 urlpatterns = [
+    path("", index.ApiIndex.as_view(), name="index"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("search/", include("search.urls")),

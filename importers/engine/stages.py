@@ -151,6 +151,9 @@ def fetch_stage(ctx: RunContext, record: HarvestRecord, ref: ItemRef) -> StageRe
     """
     if record.last_job_id == ctx.job.pk and record.state in (State.FETCHED, State.TRANSFORMED):
         return StageResult.OK
+    if ref.deleted:  # the source says so in its listing: nothing to fetch (the runner withdraws it)
+        record.state, record.last_job = State.GONE, ctx.job
+        return StageResult.GONE
     assert ctx.definition is not None and ctx.client is not None, "fetching needs a source and a client"
     trusted = record.pk is not None and record.state in _TRUSTED_STATES and bool(record.payload_hash)
     if trusted and not ctx.full and _older_than_since(ctx, ref):
