@@ -85,9 +85,24 @@ class FacetValueSerializer(serializers.Serializer):
     count = serializers.IntegerField()
 
 
+class RecognisedSerializer(serializers.Serializer):
+    grades = serializers.ListField(child=serializers.IntegerField(), help_text="классы, названные в запросе")
+    subjects = serializers.ListField(child=serializers.CharField(), help_text="коды предметов, названных в запросе")
+    exam = serializers.CharField(allow_null=True, help_text="экзамен: `EGE`, `OGE`, `VPR`")
+    assessment = serializers.BooleanField(help_text="в запросе просят тест или контрольную")
+
+
 class QueryEchoSerializer(serializers.Serializer):
     text = serializers.CharField(help_text="запрос, как он был задан")
-    corrected = serializers.CharField(allow_null=True, help_text="запрос в исправленной раскладке, если искали по нему")
+    corrected = serializers.CharField(
+        allow_null=True,
+        help_text="запрос, по которому показаны результаты, если он другой: исправлена раскладка или опечатки",
+    )
+    relaxed = serializers.BooleanField(help_text="true, если ни один ресурс не содержит всех слов и найдены части")
+    unmatched = serializers.ListField(
+        child=serializers.CharField(), help_text="слова запроса, которых нет в показанных результатах («впр»)"
+    )
+    recognised = RecognisedSerializer(help_text="что понято в запросе: поднимает подходящие ресурсы, не фильтрует")
 
 
 class SearchResponseSerializer(serializers.Serializer):
@@ -149,7 +164,14 @@ class SearchView(APIView):
                     name: [{"value": f.value, "label": f.label, "count": f.count} for f in values]
                     for name, values in results.facets.items()
                 },
-                "query": {"text": results.query_text, "corrected": results.corrected_text},
+                "query": {
+                    "text": results.query_text,
+                    "corrected": results.corrected_text,
+                    "relaxed": results.relaxed,
+                    "unmatched": list(results.unmatched),
+                    "recognised": {"grades": [], "subjects": [], "exam": None, "assessment": False}
+                    | dict(results.recognised),
+                },
                 "next": self.next_link(request, results.next_cursor),
                 "backend": results.backend,
                 "fallback": results.fallback,
