@@ -25,6 +25,7 @@ from .query import (
     MAX_TEXT_LENGTH,
     InvalidQuery,
     SearchQuery,
+    SearchResults,
     SortOrder,
 )
 
@@ -156,27 +157,7 @@ class SearchView(APIView):
         check_query_parameters(request, self.allowed_parameters)
         query = self.parse(request)
         results = service.search(query)
-        return Response(
-            {
-                "count": results.total,
-                "results": [result_json(hit.id, hit.score, hit.document, hit.highlight) for hit in results.hits],
-                "facets": {
-                    name: [{"value": f.value, "label": f.label, "count": f.count} for f in values]
-                    for name, values in results.facets.items()
-                },
-                "query": {
-                    "text": results.query_text,
-                    "corrected": results.corrected_text,
-                    "relaxed": results.relaxed,
-                    "unmatched": list(results.unmatched),
-                    "recognised": {"grades": [], "subjects": [], "exam": None, "assessment": False}
-                    | dict(results.recognised),
-                },
-                "next": self.next_link(request, results.next_cursor),
-                "backend": results.backend,
-                "fallback": results.fallback,
-            }
-        )
+        return Response(search_response(results, self.next_link(request, results.next_cursor)))
 
     @staticmethod
     def parse(request: Request) -> SearchQuery:
@@ -234,6 +215,28 @@ class SuggestView(APIView):
             raise InvalidQueryParameter("q", f"не длиннее {MAX_SUGGEST_TEXT_LENGTH} символов")
         limit = integer(request, "limit", default=DEFAULT_SUGGESTIONS, minimum=1, maximum=MAX_SUGGESTIONS)
         return Response({"suggestions": service.suggest(text, limit) if text.strip() else []})
+
+
+def search_response(results: SearchResults, next_link: str | None) -> dict[str, Any]:
+    """The body of ``GET /api/v1/search/`` (documented by :class:`SearchResponseSerializer`)."""
+    return {
+        "count": results.total,
+        "results": [result_json(hit.id, hit.score, hit.document, hit.highlight) for hit in results.hits],
+        "facets": {
+            name: [{"value": f.value, "label": f.label, "count": f.count} for f in values]
+            for name, values in results.facets.items()
+        },
+        "query": {
+            "text": results.query_text,
+            "corrected": results.corrected_text,
+            "relaxed": results.relaxed,
+            "unmatched": list(results.unmatched),
+            "recognised": {"grades": [], "subjects": [], "exam": None, "assessment": False} | dict(results.recognised),
+        },
+        "next": next_link,
+        "backend": results.backend,
+        "fallback": results.fallback,
+    }
 
 
 def result_json(doc_id: str, score: float | None, document: dict[str, Any] | Any, highlight: Any) -> dict[str, Any]:
