@@ -39,11 +39,12 @@ class PlanVariant:
     sections: list[PlanTopic]
 
 
-def subjects_by_level(subjects: list[dict[str, Any]], counts: list[dict[str, Any]]) -> list[Level]:
-    """Subjects with topics under each level they are taught at, with their number of resources."""
-    by_code = {item["value"]: item["count"] for item in counts}
+def subjects_by_level(subjects: list[dict[str, Any]], counts: dict[str, list[dict[str, Any]]]) -> list[Level]:
+    """Subjects with topics under each level they are taught at, with their number of resources at that level
+    (``counts``: the subject facet of a search filtered by the level, by level code)."""
     levels = []
     for level in LEVEL_ORDER:
+        by_code = {item["value"]: item["count"] for item in counts.get(level, [])}
         entries = [
             SubjectEntry(
                 item["code"], item["title"], grades_in_words(_level_grades(item, level)), by_code.get(item["code"], 0)

@@ -26,7 +26,7 @@ def home(request: HttpRequest) -> HttpResponse:
     everything = catalog.search(request, QueryDict("page_size=1"))
     collections = sorted(catalog.collections(), key=lambda item: item["updated_at"], reverse=True)
     context = {
-        "levels": curriculum.subjects_by_level(catalog.subjects(), everything["facets"]["subject"]),
+        "levels": curriculum.subjects_by_level(catalog.subjects(), _subjects_by_level(request)),
         "total": everything["count"],
         "collections": collections[:RECENT_COLLECTIONS],
         "examples": EXAMPLE_QUERIES,
@@ -89,6 +89,7 @@ def resource(request: HttpRequest, pk: str) -> HttpResponse:
     if data is None:
         return not_found(request, "Такого ресурса в каталоге нет: его не публиковали или сняли с публикации.")
     topics = [a for a in data["alignments"] if a["target_type"] == "topic"]
+    related = _related(request, data, topics)
     context = {
         "resource": data,
         "jsonld": json.dumps(catalog.resource_jsonld(pk), ensure_ascii=False),
@@ -108,7 +109,8 @@ def resource(request: HttpRequest, pk: str) -> HttpResponse:
             }
             for file in data["files"]
         ],
-        "related": _related(request, data, topics),
+        "related_title": related[0],
+        "related": related[1],
         "api_url": f"/api/v1/resources/{data['id']}",
     }
     return render(request, "portal/resource.html", context)
@@ -116,8 +118,7 @@ def resource(request: HttpRequest, pk: str) -> HttpResponse:
 
 @require_GET
 def curriculum_index(request: HttpRequest) -> HttpResponse:
-    everything = catalog.search(request, QueryDict("page_size=1"))
-    levels = curriculum.subjects_by_level(catalog.subjects(), everything["facets"]["subject"])
+    levels = curriculum.subjects_by_level(catalog.subjects(), _subjects_by_level(request))
     return render(request, "portal/curriculum_index.html", {"levels": levels})
 
 
@@ -207,21 +208,37 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
-def _related(request: HttpRequest, data: dict[str, Any], topics: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Resources of the same topic, or else of the same subject and grade."""
+def _related(
+    request: HttpRequest, data: dict[str, Any], topics: list[dict[str, Any]]
+) -> tuple[str, list[dict[str, Any]]]:
+    """(heading, cards): resources of the same topics, or else of the same subject and grade."""
+    if topics:
+        found = _others(request, data, topic=[topic["code"] for topic in topics[:5]])
+        if found:
+            return "Ещё по этой теме", found
+    if not data["subjects"]:
+        return "", []
+    subjects = [subject["code"] for subject in data["subjects"]]
+    return "Похожие ресурсы", _others(request, data, subject=subjects, grade=[str(g) for g in data["grades"]])
+
+
+def _others(request: HttpRequest, data: dict[str, Any], **filters: list[str]) -> list[dict[str, Any]]:
     params = QueryDict(mutable=True)
     params["page_size"] = str(RELATED + 1)
-    if topics:
-        params.setlist("topic", [topic["code"] for topic in topics[:5]])
-    elif data["subjects"]:
-        params.setlist("subject", [subject["code"] for subject in data["subjects"]])
-        if data["grades"]:
-            params.setlist("grade", [str(grade) for grade in data["grades"]])
-    else:
-        return []
+    for name, values in filters.items():
+        if values:
+            params.setlist(name, values)
     found = catalog.search(request, params)
     labels = _labels(found)
     return [curriculum.hit_card(hit, labels) for hit in found["results"] if hit["id"] != str(data["id"])][:RELATED]
+
+
+def _subjects_by_level(request: HttpRequest) -> dict[str, list[dict[str, Any]]]:
+    """The subject facet of the catalog at each level of education (one search per level)."""
+    return {
+        level: catalog.search(request, QueryDict(f"page_size=1&level={level}"))["facets"]["subject"]
+        for level in presenters.LEVEL_ORDER
+    }
 
 
 def _labels(response: dict[str, Any]) -> dict[str, dict[str, str]]:

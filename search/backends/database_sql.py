@@ -194,8 +194,12 @@ class DatabaseQueryCompiler:
         return self.dialect.any_of([self.word_expression(word) for word in self.plan.optional_words])
 
     def highlight_terms(self) -> frozenset[str]:
+        """What was typed and one-word alternatives: the words of a phrase synonym («всероссийская
+        проверочная работа» for «впр») are not marked one by one («работа» alone is not a match)."""
         words = (*self.plan.words, *self.plan.optional_words)
-        return frozenset(term for word in words for alt in word.alternatives for term in alt)
+        return frozenset(
+            term for word in words for alt in word.alternatives if alt == word.stems or len(alt) == 1 for term in alt
+        )
 
     # Filters
 

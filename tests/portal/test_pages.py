@@ -197,9 +197,9 @@ def test_resource_page(client, demo):
     [document] = [json.loads(text) for text in resource.ld_json]
     assert (document["@type"], document["name"]) == ("LearningResource", "Обыкновенные дроби")
     assert document["educationalAlignment"][-1]["targetUrl"].endswith("/api/v1/curriculum/topics/math.5.3")
-    # Related: the same topic has only this resource, so resources of the same subject and grade don't show;
-    # the heading names the topic's resources.
+    # The topic has no other resource: resources of the same subject and grade are offered instead.
     assert "Ещё по этой теме" not in html
+    assert resource.link("Десятичные дроби") == f"/resources/{demo.ids[DECIMALS]}/"
 
 
 def test_related_resources_of_the_same_subject_and_grade(client, demo):
@@ -226,7 +226,7 @@ def test_curriculum_browser_from_subject_to_a_topic_and_back(client, demo):
     grade, grade_html = page(client, subject.link("5 класс"))
     assert grade.h1() == "Математика, 5 класс"
     section_url = grade.link("Обыкновенные дроби")
-    assert 'Обыкновенные дроби</a> <span class="count" title="ресурсов">1</span>' in grade_html
+    assert 'Обыкновенные дроби</a> <span class="count">· 1 ресурс</span>' in grade_html
     topic, topic_html = page(client, section_url)
     assert topic.h1() == "Обыкновенные дроби"
     assert topic.link("Обыкновенные дроби") == f"/resources/{demo.ids[FRACTIONS]}/"

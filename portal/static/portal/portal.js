@@ -6,6 +6,12 @@
   "use strict";
   document.documentElement.classList.add("js");
 
+  // On a phone the filters start folded, so the results come first (without the script they stay open).
+  var filters = document.querySelector(".facets-toggle");
+  if (filters && window.matchMedia && window.matchMedia("(max-width: 48rem)").matches) {
+    filters.removeAttribute("open");
+  }
+
   var byKeyboard = false;
   document.addEventListener("keydown", function () { byKeyboard = true; });
   document.addEventListener("pointerdown", function () { byKeyboard = false; });
