@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from .conftest import DECIMALS, FRACTIONS, MULTIPLICATION, VIETA
+from .seeding import DECIMALS, FRACTIONS, MULTIPLICATION, VIETA
 
 pytestmark = pytest.mark.django_db
 
