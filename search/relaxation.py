@@ -46,6 +46,8 @@ TEXT_FIELDS = ("title", "keywords", "topic_titles", "description", "provider_nam
 FUZZY_ONE_EDIT_FROM = 4
 FUZZY_TWO_EDITS_FROM = 7
 FUZZINESS = f"AUTO:{FUZZY_ONE_EDIT_FROM},{FUZZY_TWO_EDITS_FROM}"
+# Letters a Russian ending may add or drop: a typed word this close to a document's word is that word.
+MAX_ENDING = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,7 +183,7 @@ def explain(plan: QueryPlan, documents: Sequence[Mapping[str, Any]]) -> Notices:
     unmatched = []
     for word in plan.words:
         typed = [alt for alt in word.alternatives if alt[0] not in plan.spellings.get(word.stems[0], ())]
-        if any(_contains(tokens, typed) for tokens in texts):
+        if any(_contains(tokens, typed) or _inflected(tokens, word) for tokens in texts):
             continue
         spelling = _closest(word, texts) if len(word.stems) == 1 else None
         if spelling is not None:
@@ -215,6 +217,17 @@ def _contains(tokens: list[tuple[str, str]], alternatives: Iterable[Phrase]) -> 
         if any(tuple(stems[i : i + size]) == phrase for i in range(len(stems) - size + 1)):
             return True
     return False
+
+
+def _inflected(tokens: list[tuple[str, str]], word: QueryWord) -> bool:
+    """The word is there in another form Snowball stems differently («менделеев» / «менделеева»)."""
+    typed = typed_form(word.text)
+    if len(word.stems) != 1 or len(typed) < FUZZY_ONE_EDIT_FROM:
+        return False
+    return any(
+        (token.startswith(typed) or typed.startswith(token)) and abs(len(token) - len(typed)) <= MAX_ENDING
+        for _, token in tokens
+    )
 
 
 def _closest(word: QueryWord, texts: list[list[tuple[str, str]]]) -> str | None:
