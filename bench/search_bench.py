@@ -56,6 +56,17 @@ QUERIES: list[dict[str, Any]] = [
     {"q": "контрольная работа", "sort": "title"},
     {"q": "окружающий мир", "access": "free"},
 ]
+# The paths added by issue 11, measured apart so the figures of QUERIES stay comparable across versions:
+# an exam as intent, a test word, words no resource has together (relaxed pass), a typo (the database
+# backend's vocabulary), a school abbreviation.
+NEW_PATH_QUERIES: list[dict[str, Any]] = [
+    {"q": "впр математика 4 класс"},
+    {"q": "контрольная работа 7 класс"},
+    {"q": "дроби квазары"},
+    {"q": "теорема пифогора"},
+    {"q": "биссиктриса угла"},
+    {"q": "кпд"},
+]
 TEMPLATES = [
     ("{topic}", "lesson", "Урок по теме «{topic}» ({section}). {subject}, {grade} класс: объяснение и примеры."),
     ("{topic}: видеоурок", "video_lesson", "Видеоурок: {topic}. Раздел «{section}», {subject}, {grade} класс."),
@@ -213,7 +224,13 @@ def bench_queries(rounds: int) -> dict[str, tuple[float, float]]:
     client = Client()
     engine = get_search_backend()
     engine.refresh()
-    samples: dict[str, list[float]] = {"api_engine": [], "raw_engine": [], "api_database": []}
+    samples: dict[str, list[float]] = {
+        "api_engine": [],
+        "raw_engine": [],
+        "api_database": [],
+        "new_engine": [],
+        "new_database": [],
+    }
 
     def run(params: dict[str, Any]) -> None:
         response = client.get("/api/v1/search/", params)
@@ -233,13 +250,17 @@ def bench_queries(rounds: int) -> dict[str, tuple[float, float]]:
             samples["api_engine"].append(timed(lambda p=params: run(p))[1])
             raw = timed(lambda b=body: engine._request("POST", f"/{engine.alias}/_search", body=b))  # type: ignore[attr-defined]
             samples["raw_engine"].append(raw[1])
+        for params in NEW_PATH_QUERIES:
+            samples["new_engine"].append(timed(lambda p=params: run(p))[1])
     database = {**engine.params, "BACKEND": "database"}
     with override_settings(SEARCH_BACKENDS={"default": database, "database": {"BACKEND": "database"}}):
-        for params in QUERIES:
+        for params in QUERIES + NEW_PATH_QUERIES:
             run(params)
         for _ in range(rounds):
             for params in QUERIES:
                 samples["api_database"].append(timed(lambda p=params: run(p))[1])
+            for params in NEW_PATH_QUERIES:
+                samples["new_database"].append(timed(lambda p=params: run(p))[1])
     return {name: percentiles(values) for name, values in samples.items()}
 
 
@@ -343,6 +364,10 @@ def main() -> None:
     print(f"  /api/v1/search/ on OpenSearch   {api[0]:6.1f}  {api[1]:6.1f}")
     print(f"  same body, raw to OpenSearch    {raw[0]:6.1f}  {raw[1]:6.1f}   API/raw p95 {api[1] / raw[1]:.2f}")
     print(f"  /api/v1/search/ on database     {db[0]:6.1f}  {db[1]:6.1f}")
+    new_engine, new_db = latency["new_engine"], latency["new_database"]
+    print(f"issue 11 paths ({len(NEW_PATH_QUERIES)}×{rounds}: intent, relaxed, typos), ms")
+    print(f"  /api/v1/search/ on OpenSearch   {new_engine[0]:6.1f}  {new_engine[1]:6.1f}")
+    print(f"  /api/v1/search/ on database     {new_db[0]:6.1f}  {new_db[1]:6.1f}")
 
 
 if __name__ == "__main__":

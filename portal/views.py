@@ -50,6 +50,7 @@ def search(request: HttpRequest) -> HttpResponse:
     subjects |= {item["code"]: item["title"] for item in catalog.subjects() if item["code"] not in subjects}
     labels = {name: {item["value"]: item["label"] for item in values} for name, values in response["facets"].items()}
     groups = search_page.facet_groups(response, params)
+    _label_missing_choices(request, groups)
     page = int(params.get("p", "1")) if params.get("p", "1").isdigit() else 1
     context = {
         "q": params.get("q", ""),
@@ -231,6 +232,24 @@ def _others(request: HttpRequest, data: dict[str, Any], **filters: list[str]) ->
     found = catalog.search(request, params)
     labels = _labels(found)
     return [curriculum.hit_card(hit, labels) for hit in found["results"] if hit["id"] != str(data["id"])][:RELATED]
+
+
+def _label_missing_choices(request: HttpRequest, groups: list[search_page.FacetGroup]) -> None:
+    """A ticked value the results no longer count (0 found) has no label in the response: take it from the
+    facets of the whole catalog, and a topic's from the curriculum."""
+    missing = [choice for group in groups for choice in group.choices if choice.label == choice.value]
+    if not missing:
+        return
+    everything = _labels(catalog.search(request, QueryDict("page_size=1")))
+    for group in groups:
+        for choice in group.choices:
+            if choice.label != choice.value:
+                continue
+            if group.name == "topic":
+                topic = catalog.topic(choice.value)
+                choice.label = topic["title"] if topic else choice.value
+            else:
+                choice.label = everything.get(group.name, {}).get(choice.value, choice.value)
 
 
 def _subjects_by_level(request: HttpRequest) -> dict[str, list[dict[str, Any]]]:

@@ -157,6 +157,8 @@ def test_nothing_found_offers_ways_out(client, demo):
     results, html = page(client, "/search/?q=квазары&type=test")
     assert "Ничего не найдено" in html
     assert "Ничего не нашлось по запросу «квазары»." in html
+    # The ticked filter keeps its label though nothing is counted for it.
+    assert '<input type="checkbox" name="type" value="test" checked> Тест <span class="count">0</span>' in html
     assert parse_qs(urlsplit(results.link("Искать без фильтров")).query) == {"q": ["квазары"]}
     assert results.link("Открыть программу по предметам") == "/curriculum/"
 
