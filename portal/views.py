@@ -212,24 +212,29 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
 def _related(
     request: HttpRequest, data: dict[str, Any], topics: list[dict[str, Any]]
 ) -> tuple[str, list[dict[str, Any]]]:
-    """(heading, cards): resources of the same topics, or else of the same subject and grade."""
+    """(heading, cards): resources of the same topics; or else of the same subject and grade, those with the
+    most words of this title first."""
     if topics:
         found = _others(request, data, topic=[topic["code"] for topic in topics[:5]])
         if found:
             return "Ещё по этой теме", found
     if not data["subjects"]:
         return "", []
-    subjects = [subject["code"] for subject in data["subjects"]]
-    return "Похожие ресурсы", _others(request, data, subject=subjects, grade=[str(g) for g in data["grades"]])
+    filters = {"subject": [subject["code"] for subject in data["subjects"]], "grade": [str(g) for g in data["grades"]]}
+    similar = _others(request, data, q=[data["title"][:200]], **filters)
+    seen = {card["id"] for card in similar}
+    more = [card for card in _others(request, data, **filters) if card["id"] not in seen]
+    return "Похожие ресурсы", (similar + more)[:RELATED]
 
 
-def _others(request: HttpRequest, data: dict[str, Any], **filters: list[str]) -> list[dict[str, Any]]:
-    params = QueryDict(mutable=True)
-    params["page_size"] = str(RELATED + 1)
-    for name, values in filters.items():
+def _others(request: HttpRequest, data: dict[str, Any], **params: list[str]) -> list[dict[str, Any]]:
+    """Search results (``params`` in the API's spelling) other than this resource."""
+    query = QueryDict(mutable=True)
+    query["page_size"] = str(RELATED + 1)
+    for name, values in params.items():
         if values:
-            params.setlist(name, values)
-    found = catalog.search(request, params)
+            query.setlist(name, values)
+    found = catalog.search(request, query)
     labels = _labels(found)
     return [curriculum.hit_card(hit, labels) for hit in found["results"] if hit["id"] != str(data["id"])][:RELATED]
 

@@ -26,6 +26,7 @@ from rapidfuzz.distance import Levenshtein
 from content_repo.text.analysis import is_stop_word, stem, tokenize_with_spans
 from content_repo.text.synonyms import Phrase, expand_synonyms
 
+from .documents import TEXT_FIELDS
 from .understanding import ParsedQuery, parse_query
 
 # A document's score rises by this much per required word it matches in the relaxed pass, so documents
@@ -39,8 +40,6 @@ INTENT_GRADE_WEIGHT = 1.5
 # The text score of the optional exam and test words counts this much: they rank among documents that meet
 # the query, and must not outweigh a recognised subject and grade.
 OPTIONAL_WEIGHT = 0.1
-# The document fields a word can be found in (the full-text fields of the index).
-TEXT_FIELDS = ("title", "keywords", "topic_titles", "description", "provider_name")
 # Edits allowed by word length, as the engines' ``fuzziness: AUTO:4,7`` (3-letter school abbreviations —
 # «днк», «вмв» — are exact: one edit would turn «вмв» into «вов»).
 FUZZY_ONE_EDIT_FROM = 4

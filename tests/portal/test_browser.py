@@ -52,6 +52,16 @@ def _sync_database_work_beside_playwright():
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+@pytest.fixture(autouse=True)
+def _close_connections_of_this_loop():
+    """Connections opened while Playwright's loop runs are kept apart by Django; close them after each test, or
+    PostgreSQL refuses to drop the test database at the end ("being accessed by other users")."""
+    yield
+    from django.db import connections
+
+    connections.close_all()
+
+
 @pytest.fixture(scope="module")
 def playwright_api():
     try:
