@@ -65,9 +65,11 @@ INSTALLED_APPS = [
     "content_repo.alignment",
     "content_repo.collections",
     "content_repo.api",
+    "content_repo.exchange",
     "search",
     "importers",
     "storage",
+    "portal",
     "wagtail.contrib.forms",
     "wagtail.contrib.settings",
     "wagtail.embeds",
@@ -84,6 +86,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI from the project's own static files: /api/v1/docs/ works offline
     "corsheaders",
     "django_tasks",
     "django_tasks_db",
@@ -93,6 +96,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
 ]
 
 MIDDLEWARE = [
@@ -234,12 +238,16 @@ if WEBHOOKS_DELIVERY == "worker" and TASKS_BACKEND == _IMMEDIATE_TASKS:
     raise ImproperlyConfigured("WEBHOOKS_DELIVERY=worker needs a TASKS_BACKEND with a worker process")
 WEBHOOKS_TASK_BACKEND = "webhooks" if WEBHOOKS_DELIVERY == "thread" else "default"
 WEBHOOKS_THREADS = env_int("WEBHOOKS_THREADS", 2)
+# Large vendor bulk requests are loaded after the request answers 202: in a thread of the web process without a
+# worker (one at a time: SQLite has one writer anyway), through the task queue's worker with one.
+BACKGROUND_TASK_BACKEND = "background" if TASKS_BACKEND == _IMMEDIATE_TASKS else "default"
 TASKS = {
     "default": {"BACKEND": TASKS_BACKEND},
     "webhooks": {
         "BACKEND": "content_repo.tasks_backend.ThreadBackend",
         "OPTIONS": {"THREADS": WEBHOOKS_THREADS, "COALESCE": True},
     },
+    "background": {"BACKEND": "content_repo.tasks_backend.ThreadBackend", "OPTIONS": {"THREADS": 1}},
 }
 
 REST_FRAMEWORK = {
@@ -260,6 +268,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
@@ -271,8 +282,20 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}, "django_tasks": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django_tasks": {"level": "WARNING"},
+        # One line per request of a harvest or a webhook attempt is noise in `make run`; their outcomes are logged.
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
+        "pikepdf": {"level": "WARNING"},
+    },
 }
+
+# --- Intake: items per transaction of vendor bulk requests and spreadsheets (docs/intake.md) ---
+INTAKE_BATCH_SIZE = env_int("INTAKE_BATCH_SIZE", 500)
+if INTAKE_BATCH_SIZE < 1:
+    raise ImproperlyConfigured("INTAKE_BATCH_SIZE must be positive")
 
 # --- Importers (harvest engine; see importers/conf.py and docs/configuration.md, «Сбор данных») ---
 IMPORTERS = {
@@ -323,6 +346,7 @@ SPECTACULAR_SETTINGS |= {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "content_repo.api.schema.database_independent_integers",
+        "content_repo.api.schema.precise_request_bodies",
     ],
     "ENUM_NAME_OVERRIDES": {
         "AlignmentTypeEnum": "content_repo.resources.models.Alignment.Type",
@@ -347,7 +371,9 @@ for _proxy in TRUSTED_PROXIES:
 # Request bodies read into memory (JSON bodies of the API, form fields of the admin); larger ones are a 413.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("REQUEST_MAX_BODY_BYTES", 2_621_440)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
-API_BULK_MAX_ITEMS = env_int("API_BULK_MAX_ITEMS", 5000)
+API_BULK_MAX_ITEMS = env_int("API_BULK_MAX_ITEMS", 50000)
+# A bulk request of more lines than this answers 202 with a status URL and is loaded in the background.
+API_BULK_INLINE_MAX_LINES = env_int("API_BULK_INLINE_MAX_LINES", 100)
 API_BULK_MAX_BYTES = env_int("API_BULK_MAX_BYTES", 20 * 1024 * 1024)
 WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", False)
 WEBHOOKS_MAX_ATTEMPTS = env_int("WEBHOOKS_MAX_ATTEMPTS", 8)
@@ -365,3 +391,13 @@ for _name in (
 ):
     if globals()[_name] < 1:
         raise ImproperlyConfigured(f"{_name} must be a positive integer")
+
+# --- Open exchange: OAI-PMH provider, CASE, dumps (content_repo/exchange/conf.py checks them; docs/exchange.md) ---
+EXCHANGE = {
+    "OAI_REPOSITORY_NAME": os.environ.get("OAI_REPOSITORY_NAME", ""),
+    "OAI_REPOSITORY_ID": os.environ.get("OAI_REPOSITORY_ID", ""),
+    "OAI_ADMIN_EMAIL": os.environ.get("OAI_ADMIN_EMAIL", ""),
+    "OAI_PAGE_SIZE": env_int("OAI_PAGE_SIZE", 100),
+    "OAI_TOKEN_TTL": env_int("OAI_TOKEN_TTL", 24 * 3600),
+    "DUMPS_KEEP": env_int("DUMPS_KEEP", 3),
+}

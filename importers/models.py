@@ -49,6 +49,7 @@ class HarvestSource(models.Model):
         UCHI = "uchi", "Учи.ру (фид партнёра)"
         MESH = "mesh", "МЭШ"
         CSV = "csv", "Таблица методиста (CSV/XLSX)"
+        OAI = "oai", "Репозиторий OAI-PMH"
 
     class PublishPolicy(models.TextChoices):
         PUBLISH = "publish", "публиковать сразу"
@@ -73,6 +74,12 @@ class HarvestSource(models.Model):
         "разрешить внутренние адреса", default=False, help_text="Только для тестов и локальных зеркал."
     )
     enabled = models.BooleanField("включён", default=True)
+    options = models.JSONField(
+        "параметры протокола",
+        default=dict,
+        blank=True,
+        help_text="Для OAI-PMH: metadata_prefix (oai_dc или lom), sets (список наборов), overlap_seconds, provider.",
+    )
     # Validators of a single-document listing (the Учи.ру feed) from the last complete gather.
     feed_etag = models.CharField("ETag фида", max_length=300, blank=True, editable=False)
     feed_last_modified = models.CharField("Last-Modified фида", max_length=64, blank=True, editable=False)
@@ -92,6 +99,13 @@ class HarvestSource(models.Model):
             raise ValidationError({"schedule": str(error)}) from error
         if self.rate_limit <= 0:
             raise ValidationError({"rate_limit": "должно быть больше нуля"})
+        if self.kind == self.Kind.OAI:
+            from importers.sources.oai import OaiConfig  # the source module owns the meaning of its options
+
+            try:
+                OaiConfig.from_options(self.options)
+            except ValueError as error:
+                raise ValidationError({"options": str(error)}) from error
 
     @property
     def interval(self) -> timedelta | None:

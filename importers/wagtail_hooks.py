@@ -50,6 +50,7 @@ class HarvestSourceViewSet(ModelViewSet):
         "publish_policy",
         "allow_private",
         "enabled",
+        "options",
     ]
 
 

@@ -345,17 +345,31 @@ def _is_resource_id(key: str) -> bool:
 
 # Signal plumbing: collect the resources touched in a transaction, index them once after it commits.
 #
-# The pending ids live on the database connection, which Django keeps per thread: what one thread (a request
-# of `runserver`, a task worker) commits never flushes another thread's uncommitted rows.
+# The ids wait in a callback registered on the transaction itself (Django keeps a connection, and so its
+# on-commit callbacks, per thread): what one thread (a request of `runserver`, a task worker) commits never
+# flushes another thread's work, and a rolled-back transaction drops its ids with its callbacks.
 
 
-def _pending(using: str) -> set[str]:
-    connection = connections[using]
-    pending: set[str] | None = getattr(connection, "_search_pending", None)
-    if pending is None:
-        pending = set()
-        setattr(connection, "_search_pending", pending)  # noqa: B010 - a per-connection (per-thread) attribute
-    return pending
+class _PendingIndexing:
+    """The on-commit callback of one transaction: index the resources it touched, all at once."""
+
+    def __init__(self, using: str) -> None:
+        self.using = using
+        self.ids: set[str] = set()
+        self.done = False  # run already (a test's captured callbacks stay in the list of an open transaction)
+
+    def __call__(self) -> None:
+        self.done = True
+        keys = sorted(self.ids)
+        self.ids.clear()
+        if not keys:
+            return
+        report = sync_resources(keys)
+        if not report.failed and SearchDirty.objects.exists():
+            # The backends answer again: catch up what they missed while they did not.
+            from .tasks import sweep_search_index
+
+            sweep_search_index.enqueue()
 
 
 def schedule(pk: Any, using: str = "default") -> None:
@@ -367,21 +381,15 @@ def schedule_many(ids: Iterable[Any], using: str = "default") -> None:
     """Index resources after the current transaction commits (at once outside a transaction)."""
     if not getattr(settings, "SEARCH_AUTO_INDEX", True):
         return
-    # Every call registers a callback (a rolled-back transaction drops its own); the first to run after a
-    # commit indexes everything pending at once, the others find nothing left to do.
-    _pending(using).update(str(pk) for pk in ids)
-    transaction.on_commit(lambda: _flush(using), using=using, robust=True)
-
-
-def _flush(using: str) -> None:
-    pending = _pending(using)
-    keys = sorted(pending)
-    pending.clear()
-    if not keys:
-        return
-    report = sync_resources(keys)
-    if not report.failed and SearchDirty.objects.exists():
-        # The backends answer again: catch up what they missed while they did not.
-        from .tasks import sweep_search_index
-
-        sweep_search_index.enqueue()
+    keys = {str(pk) for pk in ids}
+    connection = connections[using]
+    if connection.in_atomic_block:
+        # `run_on_commit` holds this transaction's callbacks (Django's list of (savepoints, callback, robust)).
+        for entry in reversed(connection.run_on_commit):
+            callback = entry[1]
+            if isinstance(callback, _PendingIndexing) and not callback.done:
+                callback.ids.update(keys)
+                return
+    pending = _PendingIndexing(using)
+    pending.ids.update(keys)
+    transaction.on_commit(pending, using=using, robust=True)

@@ -1,5 +1,6 @@
-"""Searching as the API does it: the configured backend, the database backend when it cannot answer, and
-facet labels from the catalog's own tables (vocabulary terms, topics, providers)."""
+"""Searching as the API does it: the configured backend, the database backend when it cannot answer, facet
+labels from the catalog's own tables (vocabulary terms, topics, providers), and queries that find little
+counted for the methodists (:mod:`search.misses`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.conf import settings
 
 from content_repo.text.analysis import normalize, tokenize
 
+from . import misses
 from .backends import BaseSearchBackend, SearchBackendError, get_search_backend
 from .backends.database import DatabaseSearchBackend
 from .query import FacetValue, SearchQuery, SearchResults
@@ -33,6 +35,7 @@ def search(query: SearchQuery) -> SearchResults:
             raise
         logger.warning("search backend %s failed, answering from %s: %s", backend.name, fallback.name, e)
         results = dataclasses.replace(fallback.search(query), fallback=True)
+    misses.record(query, results)
     return dataclasses.replace(results, facets=label_facets(results.facets))
 
 

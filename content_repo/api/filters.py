@@ -10,7 +10,6 @@ from rest_framework.filters import BaseFilterBackend
 from content_repo.curriculum.models import Topic
 from content_repo.resources.models import Alignment
 
-from .errors import InvalidQueryParameter
 from .params import Choice, Codes, DateTime, Integers, QueryParameter, parse_since
 
 __all__ = ["parse_since", "topic_codes_with_descendants"]  # parse_since: publishing views import it from here
@@ -38,11 +37,8 @@ def aligned(topic_codes: list[str] | None, alignment: str) -> Q:
 
 
 def topic_codes_with_descendants(codes: list[str]) -> list[str]:
-    """A section stands for itself and all its topics."""
+    """A section stands for itself and all its topics; an unknown code, like an unknown subject, matches nothing."""
     found = set(Topic.objects.filter(code__in=codes).values_list("code", flat=True))
-    missing = sorted(set(codes) - found)
-    if missing:
-        raise InvalidQueryParameter("topic", f"неизвестный код темы: {missing[0]}")
     children = Topic.objects.filter(parent__code__in=codes).values_list("code", flat=True)
     return sorted(found | set(children))
 

@@ -13,7 +13,7 @@ from rest_framework import serializers
 
 from content_repo.resources.models import Alignment, Resource, ResourceFile, ResourcePart
 
-from .models import Change, WebhookDelivery, WebhookSubscription
+from .models import BulkSubmission, BulkSubmissionLine, Change, WebhookDelivery, WebhookSubscription
 from .publishing import submitted_values
 from .webhook_transport import validate_webhook_url
 
@@ -65,7 +65,7 @@ class ResourceInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     )
     title = serializers.CharField(max_length=500)
     description = serializers.CharField(required=False, allow_blank=True, max_length=20000)
-    keywords = serializers.ListField(child=serializers.CharField(max_length=200), required=False)
+    keywords = serializers.ListField(child=serializers.CharField(max_length=300), required=False, max_length=100)
     resource_type = _code(help_text="код типа ресурса (словарь resource_type)")
     educational_use = _codes()
     interactivity = _code()
@@ -78,16 +78,20 @@ class ResourceInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
     license_terms_url = serializers.URLField(max_length=1000, required=False, allow_blank=True)
     access = _code()
     rights_holder = serializers.CharField(max_length=300, required=False, allow_blank=True)
-    authors = serializers.ListField(child=serializers.CharField(max_length=300), required=False)
+    authors = serializers.ListField(child=serializers.CharField(max_length=300), required=False, max_length=100)
     url = serializers.URLField(max_length=1000, required=False, allow_blank=True)
     embed_url = serializers.URLField(max_length=1000, required=False, allow_blank=True)
     duration = serializers.CharField(max_length=32, required=False, allow_null=True, help_text="ISO 8601, PT45M")
     typical_age_min = serializers.IntegerField(min_value=0, max_value=99, required=False, allow_null=True)
     typical_age_max = serializers.IntegerField(min_value=0, max_value=99, required=False, allow_null=True)
-    accessibility_features = serializers.ListField(child=serializers.CharField(max_length=100), required=False)
-    parts = PartInputSerializer(many=True, required=False)
-    alignments = AlignmentInputSerializer(many=True, required=False)
-    files = FileInputSerializer(many=True, required=False, help_text="файлы ресурса; не указаны — остаются прежними")
+    accessibility_features = serializers.ListField(
+        child=serializers.CharField(max_length=300), required=False, max_length=100
+    )
+    parts = PartInputSerializer(many=True, required=False, max_length=100)
+    alignments = AlignmentInputSerializer(many=True, required=False, max_length=100)
+    files = FileInputSerializer(
+        many=True, required=False, max_length=20, help_text="файлы ресурса; не указаны — остаются прежними"
+    )
     thumbnail = serializers.UUIDField(
         required=False, allow_null=True, help_text="обложка: id загрузки с назначением cover_image"
     )
@@ -177,6 +181,51 @@ class FeedSummarySerializer(serializers.Serializer):
 class FeedResultSerializer(serializers.Serializer):
     results = FeedItemResultSerializer(many=True)
     summary = FeedSummarySerializer()
+
+
+class BulkSubmissionSerializer(serializers.ModelSerializer):
+    """A bulk submission loaded in the background: its state, counts, and its line results' address."""
+
+    status_url = serializers.SerializerMethodField()
+    results_url = serializers.SerializerMethodField()
+    summary = serializers.SerializerMethodField()
+
+    class Meta:
+        model = BulkSubmission
+        fields = [
+            "id",
+            "state",
+            "lines",
+            "answered",
+            "summary",
+            "error",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "status_url",
+            "results_url",
+        ]
+
+    def get_status_url(self, obj) -> str:
+        return f"{settings.CATALOG_BASE_URL}/api/v1/resources/bulk/{obj.pk}/"
+
+    def get_results_url(self, obj) -> str:
+        return f"{settings.CATALOG_BASE_URL}/api/v1/resources/bulk/{obj.pk}/results/"
+
+    @extend_schema_field(FeedSummarySerializer)
+    def get_summary(self, obj) -> dict[str, int]:
+        return {name: getattr(obj, name) for name in obj.COUNT_FIELDS}
+
+
+class BulkLineSerializer(serializers.ModelSerializer):
+    """One line's result of a background bulk submission (the shape of an inline answer's line)."""
+
+    id = serializers.UUIDField(source="resource_id", allow_null=True)
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+    class Meta:
+        model = BulkSubmissionLine
+        fields = ["line", "status", "id", "external_id", "errors"]
 
 
 class ChangeSerializer(serializers.ModelSerializer):

@@ -187,3 +187,68 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} → {self.subscription.url} ({self.get_status_display()})"
+
+
+class BulkSubmission(models.Model):
+    """A vendor's large bulk request (JSON Lines), answered `202` and loaded in the background.
+
+    The body is kept until the job finishes; the result of every line is written as the lines are loaded
+    (`BulkSubmissionLine`), so the status URL shows them while the job runs and a job interrupted by a restart
+    resumes after the last line answered (a line loaded twice is only ever `unchanged` or `updated`: identity
+    is the vendor's `external_id`).
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "в очереди"
+        RUNNING = "running", "выполняется"
+        FINISHED = "finished", "завершено"
+        FAILED = "failed", "не удалось"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(
+        "publishers.Organization", models.CASCADE, related_name="bulk_submissions", verbose_name="организация"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+")
+    state = models.CharField("состояние", max_length=16, choices=State.choices, default=State.QUEUED)
+    body = models.BinaryField("тело запроса", null=True, blank=True)
+    lines = models.PositiveIntegerField("строк", default=0)
+    answered = models.PositiveIntegerField("строк обработано", default=0)
+    created = models.PositiveIntegerField("создано", default=0)
+    updated = models.PositiveIntegerField("обновлено", default=0)
+    unchanged = models.PositiveIntegerField("без изменений", default=0)
+    rejected = models.PositiveIntegerField("отклонено", default=0)
+    error = models.TextField("ошибка", blank=True)
+    created_at = models.DateTimeField("принят", default=timezone.now, editable=False)
+    started_at = models.DateTimeField("начат", null=True, blank=True)
+    finished_at = models.DateTimeField("закончен", null=True, blank=True)
+    heartbeat_at = models.DateTimeField("последняя активность", null=True, blank=True)
+
+    COUNT_FIELDS = ("created", "updated", "unchanged", "rejected")
+
+    class Meta:
+        verbose_name = "пакетная отправка"
+        verbose_name_plural = "пакетные отправки"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.organization}: {self.lines} строк ({self.get_state_display()})"
+
+
+class BulkSubmissionLine(models.Model):
+    """The answer to one line of a bulk submission (the same shape as an inline bulk answer's line)."""
+
+    submission = models.ForeignKey(BulkSubmission, models.CASCADE, related_name="results")
+    line = models.PositiveIntegerField("строка")
+    status = models.CharField("итог", max_length=16)
+    resource_id = models.UUIDField("ресурс", null=True, blank=True)
+    external_id = models.CharField("внешний идентификатор", max_length=300, blank=True)
+    errors = models.JSONField("ошибки", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "строка пакетной отправки"
+        verbose_name_plural = "строки пакетной отправки"
+        ordering = ["line"]
+        constraints = [models.UniqueConstraint(fields=["submission", "line"], name="unique_bulk_line")]
+
+    def __str__(self) -> str:
+        return f"{self.submission_id}:{self.line} {self.status}"

@@ -23,6 +23,7 @@ from rest_framework.request import Request
 from .errors import InvalidQueryParameter
 
 COMMON_PARAMETERS = frozenset({"page_size", "cursor", "format"})
+FORMATS = ("json", "jsonld")  # `?format=`: the renderers of the API
 MAX_VALUE_LENGTH = 1000  # characters of one raw value (a comma-separated list included)
 MAX_LIST_VALUES = 50  # values of one multi-valued filter, repeated or comma-separated
 MAX_CODE_LENGTH = 200  # one code of such a list
@@ -31,6 +32,8 @@ MAX_DATE_LENGTH = 40
 # C0 controls other than tab, line feed and carriage return, and UTF-16 surrogates (never valid text).
 FORBIDDEN_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 ASCII_INTEGER = re.compile(r"[+-]?[0-9]{1,20}")
+# How codes are spelled (vocabularies, curriculum, organisations): what a code filter's schema allows.
+CODE_PATTERN = r"^[A-Za-z0-9_.:\-]+$"
 
 
 def check_query_parameters(request: Request, allowed: set[str] | frozenset[str]) -> None:
@@ -41,6 +44,9 @@ def check_query_parameters(request: Request, allowed: set[str] | frozenset[str])
             check_text(name, value)
             if len(value) > MAX_VALUE_LENGTH:
                 raise InvalidQueryParameter(name, f"значение длиннее {MAX_VALUE_LENGTH} символов")
+    for value in request.query_params.getlist("format"):
+        if value not in FORMATS:
+            raise InvalidQueryParameter("format", f"допустимы: {', '.join(FORMATS)}; получено {value[:20]!r}")
     unknown = sorted(set(request.query_params) - set(allowed) - COMMON_PARAMETERS)
     if unknown:
         raise InvalidQueryParameter(
@@ -166,7 +172,7 @@ class Codes(QueryParameter):
         return str_list(request, name)
 
     def schema(self) -> dict[str, Any]:
-        item = {"type": "string", "minLength": 1, "maxLength": MAX_CODE_LENGTH}
+        item = {"type": "string", "pattern": CODE_PATTERN, "minLength": 1, "maxLength": MAX_CODE_LENGTH}
         return {"type": "array", "items": item, "maxItems": MAX_LIST_VALUES}
 
 
@@ -218,4 +224,23 @@ class DateTime(QueryParameter):
         return date_time(request, name)
 
     def schema(self) -> dict[str, Any]:
-        return {"type": "string", "minLength": 1, "maxLength": MAX_DATE_LENGTH}
+        return {"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}]}
+
+
+@dataclass(frozen=True)
+class Choices(QueryParameter):
+    """Values from a fixed list (statuses); anything else is a 400 naming the value."""
+
+    choices: tuple[str, ...] = ()
+
+    def read(self, request: Request, name: str) -> list[str]:
+        values = str_list(request, name)
+        unknown = [value for value in values if value not in self.choices]
+        if unknown:
+            raise InvalidQueryParameter(
+                name, f"неизвестное значение {unknown[0][:50]!r}; допустимы: {', '.join(self.choices)}"
+            )
+        return values
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "array", "items": {"type": "string", "enum": list(self.choices)}, "maxItems": MAX_LIST_VALUES}

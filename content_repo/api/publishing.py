@@ -10,11 +10,17 @@ endpoint take the same documents — JSON-LD `LearningResource` or the catalog's
 
 from __future__ import annotations
 
+import logging
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import DatabaseError, transaction
+from django.db.models import F
+from django.utils import timezone
 
 from content_repo.intake.documents import read_document
 from content_repo.intake.items import IntakeItem, ItemResult, Outcome, Policy
@@ -26,6 +32,8 @@ from content_repo.resources.models import Resource, SourceLayer
 from content_repo.resources.overlay import read_fields
 from content_repo.resources.services import withdraw
 
+from .models import BulkSubmission, BulkSubmissionLine
+
 __all__ = [
     "FeedItemResult",
     "Outcome",
@@ -36,7 +44,11 @@ __all__ = [
     "submitted_values",
     "update",
     "withdraw_submission",
+    "process_bulk",
+    "queue_bulk",
 ]
+
+logger = logging.getLogger(__name__)
 
 
 class SubmissionInvalid(Exception):
@@ -199,3 +211,88 @@ def _line_result(result: ItemResult) -> FeedItemResult:
         external_id=result.item.external_id,
         errors=problems_as_errors(result.problems),
     )
+
+
+# --- Large bulk requests, in the background ------------------------------------------------------------------
+
+
+def count_lines(body: bytes) -> int:
+    """Non-blank lines of a JSON Lines body (what the answer will have one result for)."""
+    return sum(1 for _line in read_lines(body.splitlines()))
+
+
+def queue_bulk(organization: Organization, user: AbstractBaseUser | None, body: bytes) -> BulkSubmission:
+    """Keep a large bulk request and hand it to the background backend; the caller answers `202` at once."""
+    from .tasks import process_bulk_submission
+
+    submission = BulkSubmission.objects.create(organization=organization, user=user, body=body, lines=count_lines(body))
+    task = process_bulk_submission.using(backend=settings.BACKGROUND_TASK_BACKEND)
+    transaction.on_commit(lambda: task.enqueue(str(submission.pk)))
+    return submission
+
+
+def process_bulk(submission_id: str) -> BulkSubmission:
+    """Load a queued (or interrupted) bulk submission, writing each batch's line results as it goes.
+
+    Lines already answered by an earlier, interrupted run are skipped; the rest go through `submit_feed`,
+    the same reading and loading as an inline bulk request.
+    """
+    submission = BulkSubmission.objects.select_related("organization", "user").get(pk=submission_id)
+    if submission.state == BulkSubmission.State.FINISHED or submission.body is None:
+        return submission
+    answered = set(submission.results.values_list("line", flat=True))
+    submission.state, submission.started_at = BulkSubmission.State.RUNNING, submission.started_at or timezone.now()
+    submission.heartbeat_at = timezone.now()
+    submission.save(update_fields=["state", "started_at", "heartbeat_at"])
+    pending: list[FeedItemResult] = []
+    try:
+        # Skipped lines keep their numbers: blank placeholders stand in for them (read_lines drops blanks).
+        numbered = _with_placeholders(bytes(submission.body), answered)
+        results = submit_feed(submission.organization, numbered, submission.user, max_items=settings.API_BULK_MAX_ITEMS)
+        for result in results:
+            pending.append(result)
+            if len(pending) >= batch_size():
+                _record_lines(submission, pending)
+                pending = []
+        _record_lines(submission, pending)
+    except DatabaseError as error:
+        logger.exception("bulk submission %s failed", submission.pk)
+        submission.state, submission.error = BulkSubmission.State.FAILED, f"{type(error).__name__}: {error}"[:2000]
+        submission.finished_at = timezone.now()
+        submission.save(update_fields=["state", "error", "finished_at"])
+        return submission
+    submission.state, submission.finished_at, submission.body = BulkSubmission.State.FINISHED, timezone.now(), None
+    submission.save(update_fields=["state", "finished_at", "body"])
+    submission.refresh_from_db()  # the counts were added up in the database
+    return submission
+
+
+def _with_placeholders(body: bytes, answered: set[int]) -> Iterator[bytes]:
+    for number, raw in enumerate(body.splitlines(), start=1):
+        yield b"" if number in answered else raw
+
+
+def _record_lines(submission: BulkSubmission, results: list[FeedItemResult]) -> None:
+    if not results:
+        return
+    with transaction.atomic():
+        BulkSubmissionLine.objects.bulk_create(
+            [
+                BulkSubmissionLine(
+                    submission=submission,
+                    line=result.line,
+                    status=result.status.value,
+                    resource_id=result.id,
+                    external_id=(result.external_id or "")[:300],
+                    errors=result.errors,
+                )
+                for result in results
+            ],
+            ignore_conflicts=True,
+        )
+        counts = Counter(result.status.value for result in results)
+        BulkSubmission.objects.filter(pk=submission.pk).update(
+            answered=F("answered") + len(results),
+            heartbeat_at=timezone.now(),
+            **{name: F(name) + counts.get(name, 0) for name in BulkSubmission.COUNT_FIELDS},
+        )

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import OpenApiParameter
 
 from .renderers import JSONLDRenderer
+from .webhook_transport import WEBHOOK_URL_PATTERN
 
 PROBLEM_SCHEMA = {
     "type": "object",
@@ -125,3 +128,86 @@ def database_independent_integers(result, generator, request, public):
 
     walk(result)
     return result
+
+
+# --- What a request body may hold, as precisely as the intake checks it ----------------------------------------
+#
+# The request serializers document field types; the intake checks codes against the vocabularies and the
+# curriculum, URLs, durations and the minimum a vendor must send. This hook writes those rules into the schema,
+# from the same data files the vocabularies and the curriculum are loaded from, so a client (and schemathesis)
+# sees what the server accepts: a schema-valid request is accepted, a schema-violating one refused.
+
+URL_PATTERN = r"^https?://\S+$"
+OPTIONAL_URL_PATTERN = r"^(https?://\S+)?$"
+# What Django's parse_duration reads of ISO 8601: days and time (no years, months or weeks), bounded.
+DURATION_PATTERN = r"^P(?=\d|T\d)(\d{1,6}D)?(T(?=\d)(\d{1,6}H)?(\d{1,6}M)?(\d{1,6}(\.\d{1,6})?S)?)?$"
+NOT_BLANK_PATTERN = r"\S"
+
+
+def _data_codes() -> dict[str, list[str]]:
+    from content_repo.curriculum.services import DEFAULT_DATASET
+    from content_repo.vocabularies.services import DEFAULT_VOCABULARIES
+
+    vocabularies = json.loads(DEFAULT_VOCABULARIES.read_text(encoding="utf-8"))
+    codes = {name: [term["code"] for term in spec["terms"]] for name, spec in vocabularies.items()}
+    curriculum = json.loads(DEFAULT_DATASET.read_text(encoding="utf-8"))
+    codes["subjects"] = sorted(subject["code"] for subject in curriculum["subjects"])
+    codes["levels"] = sorted({level for subject in curriculum["subjects"] for level in subject["levels"]})
+    return codes
+
+
+def precise_request_bodies(result, generator, request, public):
+    """Codes as enums, URL and duration patterns, the vendor's minimum, non-empty lists where the server
+    wants one (see the comment above)."""
+    schemas = result.get("components", {}).get("schemas", {})
+    codes = _data_codes()
+    for name in ("ResourceInputRequest", "PatchedResourceInputRequest"):
+        if name in schemas:
+            _precise_resource(schemas[name], codes, full=name == "ResourceInputRequest")
+    if "WebhookSubscriptionRequest" in schemas:
+        properties = schemas["WebhookSubscriptionRequest"]["properties"]
+        properties["events"]["minItems"] = 1
+        properties["url"] = {"type": "string", "pattern": WEBHOOK_URL_PATTERN.pattern, "maxLength": 1000}
+    if "UploadRequestRequest" in schemas:
+        schemas["UploadRequestRequest"]["properties"]["file"]["minItems"] = 1
+    for name, schema in schemas.items():
+        # Every JSON body refuses fields it does not know (RejectUnknownFieldsMixin); form uploads ignore them.
+        if name.endswith("Request") and name != "UploadRequestRequest" and schema.get("type") == "object":
+            schema["additionalProperties"] = False
+    return result
+
+
+def _precise_resource(schema: dict, codes: dict[str, list[str]], *, full: bool) -> None:
+    properties = schema["properties"]
+    for field, vocabulary in (
+        ("resource_type", "resource_type"),
+        ("interactivity", "interactivity"),
+        ("language", "language"),
+        ("license", "license"),
+        ("access", "access"),
+    ):
+        properties[field] = {"type": "string", "nullable": True, "enum": ["", *codes[vocabulary]]} | {
+            key: value for key, value in properties[field].items() if key == "description"
+        }
+    for field, vocabulary in (("educational_use", "educational_use"), ("subjects", "subjects"), ("levels", "levels")):
+        properties[field]["items"] = {"type": "string", "enum": codes[vocabulary]}
+    properties["grades"]["items"] = {"type": "integer", "minimum": 1, "maximum": 11}
+    properties["url"] = {"type": "string", "pattern": URL_PATTERN, "maxLength": 1000}
+    for field in ("embed_url", "license_terms_url"):
+        properties[field] = {"type": "string", "pattern": OPTIONAL_URL_PATTERN, "maxLength": 1000}
+    properties["duration"] |= {"pattern": DURATION_PATTERN}
+    properties["duration"].pop("minLength", None)
+    properties["title"]["pattern"] = NOT_BLANK_PATTERN
+    properties["external_id"]["pattern"] = NOT_BLANK_PATTERN
+    part = properties["parts"]["items"]
+    if "$ref" not in part:
+        part["properties"]["url"] = {"type": "string", "pattern": URL_PATTERN, "maxLength": 1000}
+    schema["additionalProperties"] = False  # an unknown field is refused (a JSON-LD document is read as such)
+    if full:
+        # The vendor's minimum (the spreadsheet's too): title, url, subject, grades, and a licence or access.
+        schema["required"] = sorted(set(schema.get("required", [])) | {"title", "url", "subjects", "grades"})
+        properties["subjects"]["minItems"] = properties["grades"]["minItems"] = 1
+        schema["anyOf"] = [
+            {"required": ["license"], "properties": {"license": {"enum": codes["license"]}}},
+            {"required": ["access"], "properties": {"access": {"enum": codes["access"]}}},
+        ]

@@ -306,7 +306,9 @@ class ResourceSerializer(serializers.ModelSerializer):
     def get_thumbnail(self, obj) -> dict | None:
         return attachment_store().describe_image(obj.thumbnail) if obj.thumbnail_id else None
 
-    @extend_schema_field(serializers.ChoiceField(choices=["published"]))
+    @extend_schema_field(
+        {"type": "string", "pattern": "^published$", "description": "всегда «published»: публикуется опубликованное"}
+    )
     def get_status(self, obj) -> str:
         # The public sees what is published; a change under review or a rejected one is the vendor's and the
         # methodists' business (/submissions/, the admin), never a public state of a live resource.

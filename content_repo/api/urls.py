@@ -1,12 +1,12 @@
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from .views import base, changes, coverage, publishing, read, webhooks
+from .views import base, changes, coverage, index, publishing, read, webhooks
 
 app_name = "api"
 
 CODE = r"(?P<code>[A-Za-z0-9_.:\-]+)"
-UUID = r"(?P<pk>[0-9a-f-]{36})"
+UUID = r"(?P<pk>[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"
 
 
 def detail(prefix: str, view, name: str, group: str = "code"):
@@ -16,11 +16,14 @@ def detail(prefix: str, view, name: str, group: str = "code"):
 
 
 urlpatterns = [
+    path("", index.ApiIndex.as_view(), name="index"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("search/", include("search.urls")),
     path("resources/", publishing.ResourceCollection.as_view(), name="resource-list"),
     path("resources/bulk/", publishing.ResourceBulk.as_view(), name="resource-bulk"),
+    re_path(rf"^resources/bulk/{UUID}/$", publishing.BulkSubmissionDetail.as_view(), name="bulk-detail"),
+    re_path(rf"^resources/bulk/{UUID}/results/$", publishing.BulkSubmissionLines.as_view(), name="bulk-results"),
     re_path(rf"^resources/{UUID}/?$", publishing.ResourceItem.as_view(), name="resource-detail"),
     re_path(rf"^resources/{UUID}/withdraw/$", publishing.ResourceWithdraw.as_view(), name="resource-withdraw"),
     re_path(rf"^resources/{UUID}/approve/$", publishing.ResourceApprove.as_view(), name="resource-approve"),

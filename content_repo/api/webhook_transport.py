@@ -17,6 +17,7 @@ the byte budget at the socket; this module imports no models, so the model field
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 import threading
 import time
@@ -38,11 +39,24 @@ ERROR_SNIPPET_CHARS = 300
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
+# A receiver's address as the schema documents it: a host name with a top-level domain, an IPv4 address or
+# localhost, a port, then only RFC 3986 characters (anything else percent-encoded) — what Django's URL validator
+# and any HTTP client take alike.
+_OCTET = r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+WEBHOOK_URL_PATTERN = re.compile(
+    rf"^https?://(localhost|({_OCTET}\.){{3}}{_OCTET}|([A-Za-z0-9]([A-Za-z0-9-]{{0,61}}[A-Za-z0-9])?\.)+[A-Za-z]{{2,63}})"
+    r"(:[1-9][0-9]{0,4})?([/?#]([A-Za-z0-9._~:/?#\[\]@!$&'()*+,;=-]|%[0-9A-Fa-f]{2})*)?$"
+)
+
+
 def validate_webhook_url(url: str) -> None:
     """Refuse what no attempt could send to: not http(s), no host, a port outside 1–65535, bad IPv6, credentials,
-    then whatever Django's URL validator refuses. One precise message, never a traceback."""
+    then whatever Django's URL validator refuses, then characters outside RFC 3986. One precise message."""
     _split(url)
-    URLValidator(schemes=["http", "https"], message="адрес не разбирается: проверьте имя сервера и путь")(url)
+    message = "адрес не разбирается: проверьте имя сервера и путь"
+    URLValidator(schemes=["http", "https"], message=message)(url)
+    if not WEBHOOK_URL_PATTERN.match(url):
+        raise ValidationError(f"{message} (символы вне RFC 3986 кодируются %XX)")
 
 
 def _split(url: str) -> SplitResult:

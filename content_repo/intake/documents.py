@@ -92,12 +92,30 @@ def read_document(
 def _read_jsonld(document, organization, subjects, codes, source, external_id) -> Mapped:
     record, problems = read_learning_resource(document, source=source or organization, provider=organization)
     if record is None:
-        return Mapped(None, problems)
+        return Mapped(None, problems + _subject_problems(document, subjects))
     if external_id is not None and record.external_id != external_id:
         return Mapped(None, [FieldProblem("identifier", "идентификатор нельзя изменить")])
     mapped = map_record(record, subjects, codes, strict=True)
     mapped.problems = [FieldProblem(_jsonld_field(problem, document), problem.message) for problem in mapped.problems]
     return mapped
+
+
+def _subject_problems(document: Mapping[str, Any], subjects: SubjectMapper) -> list[FieldProblem]:
+    """The subject checked even when the document is refused for other reasons: every problem at once."""
+    alignment = document.get("educationalAlignment")
+    if not isinstance(alignment, list):
+        return []
+    return [
+        FieldProblem(
+            f"educationalAlignment[{index}].targetName",
+            f"неизвестный предмет {entry['targetName']!r}: укажите код или название из /api/v1/curriculum/subjects/",
+        )
+        for index, entry in enumerate(alignment)
+        if isinstance(entry, dict)
+        and entry.get("alignmentType") == "educationalSubject"
+        and isinstance(entry.get("targetName"), str)
+        and not subjects.knows(entry["targetName"])
+    ]
 
 
 def _jsonld_field(problem: FieldProblem, document: Mapping[str, Any]) -> str:

@@ -28,7 +28,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 from wagtail.models import ModelLogEntry, Revision
 
@@ -70,9 +70,20 @@ class ExistingLayer:
 
 def existing_layers(items: Sequence[IntakeItem]) -> dict[tuple[str, str], ExistingLayer]:
     """The source layers of ``items`` that exist, by ``(source, external_id)`` — one query per source."""
+    return existing_layers_by_key([(item.source, item.external_id) for item in items])
+
+
+def touch_layers(layer_ids: Sequence[int]) -> None:
+    """The source still says the same about these layers: only when it last said so changes."""
+    if layer_ids:
+        SourceLayer.objects.filter(pk__in=layer_ids).update(last_seen=timezone.now())
+
+
+def existing_layers_by_key(keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], ExistingLayer]:
+    """The source layers that exist among ``(source, external_id)`` keys — one query per source."""
     by_source: dict[str, list[str]] = {}
-    for item in items:
-        by_source.setdefault(item.source, []).append(item.external_id)
+    for source, external_id in keys:
+        by_source.setdefault(source, []).append(external_id)
     found = {}
     for source, external_ids in by_source.items():
         rows = SourceLayer.objects.filter(source=source, external_id__in=external_ids).values_list(
@@ -122,35 +133,37 @@ def load_items(
     """
     results: list[ItemResult | None] = [None] * len(items)
     now = timezone.now()
-    layers = existing_layers(items)
-    first_seen: dict[tuple[str, str], int] = {}
-    created: list[int] = []
-    updated: list[int] = []
-    unchanged_layers: list[int] = []
-    for index, item in enumerate(items):
-        key = (item.source, item.external_id)
-        if key in first_seen:
-            problem = FieldProblem("external_id", f"повторяет элемент {first_seen[key] + 1} этого пакета")
-            results[index] = ItemResult(item, Outcome.REJECTED, problems=[problem])
-            continue
-        first_seen[key] = index
-        layer = layers.get(key)
-        outcome, problems = classify(item, layer, owner_id=owner_id)
-        if outcome is Outcome.REJECTED:
-            results[index] = ItemResult(item, outcome, problems=problems)
-        elif outcome is Outcome.UNCHANGED:
-            assert layer is not None
-            unchanged_layers.append(layer.pk)
-            results[index] = ItemResult(item, outcome, resource_id=layer.resource_id)
-        else:
-            (created if outcome is Outcome.CREATED else updated).append(index)
     with transaction.atomic():
-        if unchanged_layers:
-            SourceLayer.objects.filter(pk__in=unchanged_layers).update(last_seen=now)
-        for index, result in _create(items, created, policy, codes, user, now).items():
+        # Classified inside the transaction: on SQLite (BEGIN IMMEDIATE) no other writer can create a layer
+        # between the look and the write; on PostgreSQL one can, and `_create` turns that race into an update.
+        layers = existing_layers(items)
+        first_seen: dict[tuple[str, str], int] = {}
+        created: list[int] = []
+        updated: list[int] = []
+        unchanged_layers: list[int] = []
+        for index, item in enumerate(items):
+            key = (item.source, item.external_id)
+            if key in first_seen:
+                problem = FieldProblem("external_id", f"повторяет элемент {first_seen[key] + 1} этого пакета")
+                results[index] = ItemResult(item, Outcome.REJECTED, problems=[problem])
+                continue
+            first_seen[key] = index
+            layer = layers.get(key)
+            outcome, problems = classify(item, layer, owner_id=owner_id)
+            if outcome is Outcome.REJECTED:
+                results[index] = ItemResult(item, outcome, problems=problems)
+            elif outcome is Outcome.UNCHANGED:
+                assert layer is not None
+                unchanged_layers.append(layer.pk)
+                results[index] = ItemResult(item, outcome, resource_id=layer.resource_id)
+            else:
+                (created if outcome is Outcome.CREATED else updated).append(index)
+        touch_layers(unchanged_layers)
+        load = _Loader(policy, codes, user, owner_id)
+        for index, result in load.create(items, created, now).items():
             results[index] = result
         for index in updated:
-            results[index] = _in_savepoint(items[index], lambda item: _update_one(item, policy, codes, user))
+            results[index] = _in_savepoint(items[index], load.update)
     return [result for result in results if result is not None]
 
 
@@ -166,32 +179,50 @@ def _in_savepoint(item: IntakeItem, load) -> ItemResult:
         return ItemResult(item, Outcome.REJECTED, problems=[FieldProblem("record", message[:2000])])
 
 
-def _create(
-    items: Sequence[IntakeItem],
-    indexes: list[int],
-    policy: Policy,
-    codes: CatalogCodes,
-    user: AbstractBaseUser | None,
-    now: datetime,
-) -> dict[int, ItemResult]:
-    if not indexes:
-        return {}
-    batch = [items[index] for index in indexes]
-    try:
-        with transaction.atomic():
-            resources = BulkCreation(batch, policy, codes, user, now).write()
-    except DatabaseError as error:
-        logger.warning("bulk creation of %d resources failed, retrying one by one: %s", len(batch), error)
+class _Loader:
+    """Writes of one batch under its policy: created in bulk, changed one by one, races settled."""
+
+    def __init__(
+        self, policy: Policy, codes: CatalogCodes, user: AbstractBaseUser | None, owner_id: int | None
+    ) -> None:
+        self.policy, self.codes, self.user, self.owner_id = policy, codes, user, owner_id
+
+    def create(self, items: Sequence[IntakeItem], indexes: list[int], now: datetime) -> dict[int, ItemResult]:
+        if not indexes:
+            return {}
+        batch = [items[index] for index in indexes]
+        try:
+            with transaction.atomic():
+                resources = BulkCreation(batch, self.policy, self.codes, self.user, now).write()
+        except DatabaseError as error:
+            logger.warning("bulk creation of %d resources failed, retrying one by one: %s", len(batch), error)
+            return {index: _in_savepoint(items[index], self.create_one) for index in indexes}
+        if self.policy is Policy.REVIEW:
+            for resource in resources:
+                submit_for_review(resource, self.user)
         return {
-            index: _in_savepoint(items[index], lambda item: _create_one(item, policy, codes, user)) for index in indexes
+            index: ItemResult(items[index], Outcome.CREATED, resource_id=resource.pk)
+            for index, resource in zip(indexes, resources, strict=True)
         }
-    if policy is Policy.REVIEW:
-        for resource in resources:
-            submit_for_review(resource, user)
-    return {
-        index: ItemResult(items[index], Outcome.CREATED, resource_id=resource.pk)
-        for index, resource in zip(indexes, resources, strict=True)
-    }
+
+    def create_one(self, item: IntakeItem) -> ItemResult:
+        """One new resource; if another writer created it meanwhile, this becomes an update of theirs."""
+        try:
+            with transaction.atomic():
+                return _create_one(item, self.policy, self.codes, self.user)
+        except IntegrityError:
+            layer = existing_layers([item]).get((item.source, item.external_id))
+            if layer is None:
+                raise
+            outcome, problems = classify(item, layer, owner_id=self.owner_id)
+            if outcome is Outcome.REJECTED:
+                return ItemResult(item, outcome, problems=problems)
+            if outcome is Outcome.UNCHANGED:
+                return ItemResult(item, outcome, resource_id=layer.resource_id)
+            return self.update(item)
+
+    def update(self, item: IntakeItem) -> ItemResult:
+        return _update_one(item, self.policy, self.codes, self.user)
 
 
 class BulkCreation:

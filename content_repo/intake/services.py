@@ -9,6 +9,7 @@ differ only in where their records come from.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.conf import settings
@@ -18,18 +19,26 @@ from content_repo.alignment.services import suggest_after_load
 from content_repo.resources.codes import CatalogCodes
 
 from .documents import read_document
-from .items import IntakeItem, ItemResult, Policy
-from .loading import ExistingLayer, classify, existing_layers, load_items
+from .items import IntakeItem, ItemResult, Outcome, Policy
+from .loading import ExistingLayer, classify, existing_layers, existing_layers_by_key, load_items, touch_layers
 from .mapping import Mapped, map_record
 from .records import HarvestedRecord
 from .subjects import SubjectMapper
 
-__all__ = ["Intake", "batch_size"]
+__all__ = ["Intake", "Loaded", "batch_size"]
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What became of one record of :meth:`Intake.load_records`, with the mapping's notes (unmapped names…)."""
+
+    result: ItemResult
+    notes: list[str]
 
 
 def batch_size() -> int:
     """Items per transaction (``INTAKE_BATCH_SIZE``): large enough for bulk writes, small enough to commit often."""
-    return int(getattr(settings, "INTAKE_BATCH_SIZE", 500))
+    return int(settings.INTAKE_BATCH_SIZE)
 
 
 class Intake:
@@ -81,6 +90,37 @@ class Intake:
         # Curriculum alignment: the engine's suggestions for what this batch created or changed (one call).
         suggest_after_load(results)
         return results
+
+    def load_records(self, records: Sequence[HarvestedRecord]) -> list[Loaded]:
+        """Map and load a batch of normalised records; one result per record, in order.
+
+        A record whose content hash equals its source layer's costs that comparison and a shared ``last_seen``
+        update, nothing else: it is neither mapped nor checked again. The others are mapped (a record that
+        cannot be mapped is answered with its problems) and loaded in one transaction.
+        """
+        hashes = [record.content_hash() for record in records]
+        layers = existing_layers_by_key([(record.source, record.external_id) for record in records])
+        results: dict[int, ItemResult] = {}
+        notes: dict[int, list[str]] = {}
+        unchanged: list[int] = []
+        items: list[IntakeItem] = []
+        for index, (record, digest) in enumerate(zip(records, hashes, strict=True)):
+            layer = layers.get((record.source, record.external_id))
+            if layer is not None and layer.content_hash == digest and not layer.withdrawn and self.owner_id is None:
+                unchanged.append(layer.pk)
+                item = IntakeItem(record.source, record.external_id, record.url, digest, {}, ref=index)
+                results[index] = ItemResult(item, Outcome.UNCHANGED, resource_id=layer.resource_id)
+                continue
+            mapped = self.map(record)
+            notes[index] = mapped.notes
+            if mapped.item is None:
+                results[index] = ItemResult(None, Outcome.REJECTED, problems=mapped.problems)
+            else:
+                items.append(replace(mapped.item, ref=index))
+        touch_layers(unchanged)
+        for result in self.load(items) if items else []:
+            results[result.ref] = result
+        return [Loaded(results[index], notes.get(index, [])) for index in range(len(records))]
 
     def existing(self, items: Sequence[IntakeItem]) -> dict[tuple[str, str], ExistingLayer]:
         return existing_layers(items)

@@ -35,6 +35,12 @@ class CatalogCodes:
         self.subjects: dict[str, Subject] = {subject.code: subject for subject in Subject.objects.all()}
         self.grades: dict[int, Grade] = {grade.number: grade for grade in Grade.objects.all()}
         self.levels: dict[str, Level] = {level.code: level for level in Level.objects.all()}
+        self._m2m_tables: dict[str, dict[Any, Any]] = {
+            "subjects": self.subjects,
+            "grades": self.grades,
+            "levels": self.levels,
+            "educational_use": self.vocabulary("educational_use"),
+        }
         self._topics: dict[str, int] | None = None
         self._codifier_elements: dict[str, int] | None = None
         self._organizations: dict[str, Organization] | None = None
@@ -71,10 +77,6 @@ class CatalogCodes:
         """The rows of a many-to-many field's codes (``subjects``, ``grades``, ``levels``, ``educational_use``),
         in the order the database gives them (the models' ordering), so a resource built in memory reads as
         one read back."""
-        tables: dict[str, dict[Any, Any]] = {
-            "subjects": self.subjects,
-            "grades": self.grades,
-            "levels": self.levels,
-            "educational_use": self.vocabulary("educational_use"),
-        }
-        return sorted((tables[field][value] for value in values or []), key=_ORDER[field])
+        table = self._m2m_tables[field]
+        rows = [table[value] for value in values or []]
+        return sorted(rows, key=_ORDER[field]) if len(rows) > 1 else rows

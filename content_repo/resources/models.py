@@ -11,6 +11,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils import timezone
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -399,7 +400,25 @@ class MethodistApprovalTask(AbstractGroupApprovalTask):
             return RejectionForm
         return super().get_form_for_action(action)
 
+    def get_actions(self, obj, user):
+        actions = super().get_actions(obj, user)
+        provider_id = getattr(obj, "provider_id", None)
+        if provider_id is not None and self._is_member(user, provider_id):
+            # Four eyes: an organisation's own staff and keys never approve its submissions.
+            actions = [action for action in actions if action[0] not in ("approve", "approve_with_comment")]
+        return actions
+
+    @staticmethod
+    def _is_member(user, organization_id) -> bool:
+        from content_repo.publishers.models import Membership
+
+        return Membership.objects.filter(user=user, organization_id=organization_id).exists()
+
     def on_action(self, task_state, user, action_name, **kwargs):
+        if action_name.startswith("approve"):
+            provider_id = getattr(task_state.revision.content_object, "provider_id", None)
+            if provider_id is not None and self._is_member(user, provider_id):
+                raise PermissionDenied("Ресурсы своей организации утверждает методист другой организации")
         if action_name == "reject" and not (kwargs.get("comment") or "").strip():
             raise ValueError("Отклонение требует комментария с причиной")
         return super().on_action(task_state, user, action_name, **kwargs)

@@ -64,6 +64,9 @@ def approve(resource: Resource, user: AbstractBaseUser, comment: str = "") -> No
     """A methodist approves the resource under review: its submitted revision is published."""
     task_state = _current_task_state(resource)
     task = task_state.task.specific
+    if resource.provider_id is not None and task._is_member(user, resource.provider_id):
+        # Four eyes: an organisation that both publishes and reviews never approves its own submissions.
+        raise PermissionDenied("Ресурсы своей организации утверждает методист другой организации")
     if "approve" not in {name for name, _label, _form in task.get_actions(resource, user)}:
         raise PermissionDenied("Утверждать ресурсы могут только методисты")
     task.on_action(task_state, user, "approve", comment=comment)

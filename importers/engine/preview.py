@@ -12,6 +12,7 @@ from importers.engine.runner import (
     _client_settings,
     checked_base_url,
     definition_for,
+    gather_state,
     get_harvest_source,
 )
 from importers.engine.stages import StageResult
@@ -53,8 +54,10 @@ def dry_run(code: str, options: HarvestOptions | None = None, progress=None) -> 
     intake = Intake(policy=Policy.PUBLISH if source.publishes else Policy.REVIEW)
     report = GatherReport()
     seen: set[str] = set()
+    # A stateful source (OAI-PMH) checks the window its next real run would harvest.
+    kwargs = {"state": gather_state(source, None, options)} if definition.stateful else {}
     with PoliteClient(_client_settings(source, definition, options, base_url)) as client:
-        for index, outcome in enumerate(harvest(definition, client, base_url, report)):
+        for index, outcome in enumerate(harvest(definition, client, base_url, report, None, **kwargs)):
             if options.limit is not None and index >= options.limit:
                 break
             result.gathered += 1

@@ -31,7 +31,7 @@ from importers.engine.stages import RunContext, StageResult, fetch_stage, gather
 from importers.http import ClientSettings, PoliteClient, Validators, check_base_url
 from importers.models import HarvestError, HarvestJob, HarvestRecord, HarvestSource, Stage
 from importers.sources import SOURCES
-from importers.sources.base import GatherReport, GatherStatus, ItemRef, SourceDefinition
+from importers.sources.base import GatherReport, GatherState, GatherStatus, ItemRef, SourceDefinition
 from importers.urls import is_loopback_host, looks_like_url, parse_http_url
 
 __all__ = [
@@ -41,10 +41,12 @@ __all__ = [
     "ProgressCallback",
     "WithdrawalNotConfirmable",
     "confirm_withdrawal",
+    "gather_state",
     "get_harvest_source",
     "rerun_stored_stages",
     "run_harvest",
     "start_job",
+    "withdraw_deleted",
 ]
 
 logger = logging.getLogger(__name__)
@@ -259,6 +261,8 @@ def _run(ctx: RunContext, base_url: str, options: HarvestOptions, progress: Prog
         warning = f"источник {ctx.source.code!r} не сообщает дату изменения записей: --since пропущен"
         logger.warning(warning)
         ctx.notes[warning] += 1
+    if ctx.definition.stateful:
+        kwargs["state"] = gather_state(ctx.source, job, options)
     refs: Iterable[ItemRef] = ctx.definition.gather(ctx.client, base_url, report, **kwargs)  # type: ignore[arg-type]
     if options.limit is not None:
         refs = islice(refs, options.limit)
@@ -266,6 +270,21 @@ def _run(ctx: RunContext, base_url: str, options: HarvestOptions, progress: Prog
         process_batch(ctx, chunk, progress)
     rerun_stored_stages(ctx, progress)
     _finish(ctx, report)
+
+
+def gather_state(source: HarvestSource, job: HarvestJob | None, options: HarvestOptions) -> GatherState:
+    """A stateful gather's start: the interrupted job's checkpoint, or the last clean gather's final state."""
+    resume = job.notes.get("gather_checkpoint") if job is not None and job.notes.get("resumed") else None
+    previous = None
+    if not options.full:
+        finished = [GatherStatus.COMPLETE.value, GatherStatus.INCREMENTAL.value, GatherStatus.UNCHANGED.value]
+        earlier = source.jobs.filter(gather_status__in=finished).order_by("-started_at", "-pk")
+        if job is not None:
+            earlier = earlier.exclude(pk=job.pk)
+        previous = next((j.notes["gather_state"] for j in earlier[:20] if j.notes.get("gather_state")), None)
+    return GatherState(
+        source=source.code, options=dict(source.options), resume=resume, previous=previous, since=options.since
+    )
 
 
 def _chunks(items: Iterable[ItemRef], size: int, seconds: float) -> Iterator[list[ItemRef]]:
@@ -302,12 +321,53 @@ def process_batch(ctx: RunContext, refs: list[ItemRef], progress: ProgressCallba
         result = fetch_stage(ctx, record, ref)
         if result is not StageResult.OK:
             _tally(job, result, progress)
-    with transaction.atomic():
-        HarvestRecord.objects.bulk_create([record for record in records if record.pk is None])
-        HarvestRecord.objects.bulk_update([record for record in records if record.pk is not None], _RECORD_FIELDS)
-        _save_progress(ctx)
+    checkpoint, earlier = (refs[-1].checkpoint if refs else None), job.notes.get("gather_checkpoint")
+    if checkpoint is not None:
+        # Saved with the batch it follows: a job killed after this commit resumes its gather from here.
+        job.notes = {**job.notes, "gather_checkpoint": dict(checkpoint)}
+    try:
+        with transaction.atomic():
+            HarvestRecord.objects.bulk_create([record for record in records if record.pk is None])
+            HarvestRecord.objects.bulk_update([r for r in records if r.pk is not None], _RECORD_FIELDS)
+            _save_progress(ctx)
+    except BaseException:
+        # Not committed: the job (saved when it stops) must not resume past this batch.
+        if checkpoint is not None:
+            job.notes = {key: value for key, value in job.notes.items() if key != "gather_checkpoint"}
+            if earlier is not None:
+                job.notes["gather_checkpoint"] = earlier
+        raise
+    deleted = [record for ref, record in zip(refs, records, strict=True) if ref.deleted and record.state == State.GONE]
+    if deleted:
+        withdraw_deleted(ctx, deleted)
     stored = [record for record in records if record.last_job_id == job.pk]
     _transform_and_load(ctx, [r for r in stored if r.state in (State.FETCHED, State.TRANSFORMED)], progress)
+
+
+def withdraw_deleted(ctx: RunContext, records: list[HarvestRecord]) -> int:
+    """Withdraw at once what the source itself reports deleted (OAI-PMH deleted headers).
+
+    Unlike a record missing from a listing, a deletion is the source's own statement, so it needs neither a
+    complete gather nor the share rule; a resource never loaded has nothing to withdraw.
+    """
+    job = ctx.job
+    ids = [record.catalog_id or record.external_id for record in records]
+    reason = f"удалён в источнике (задание #{job.pk} от {job.started_at:%d.%m.%Y})"
+    layers = SourceLayer.objects.filter(source=ctx.source.code, external_id__in=ids, withdrawn_at__isnull=True)
+    withdrawn = 0
+    with transaction.atomic():
+        for layer in layers.select_related("resource").order_by("pk"):
+            try:
+                with transaction.atomic():
+                    withdraw_from_source(layer, reason)
+            except DatabaseError as error:
+                ctx.fail(Stage.WITHDRAW, None, str(error), error, external_id=layer.external_id)
+                job.failed += 1
+                continue
+            withdrawn += 1
+            job.withdrawn += 1
+        _save_progress(ctx)
+    return withdrawn
 
 
 def _transform_and_load(ctx: RunContext, records: list[HarvestRecord], progress: ProgressCallback | None) -> None:
@@ -398,6 +458,9 @@ def _finish(ctx: RunContext, report: GatherReport) -> None:
         job.unchanged += HarvestRecord.objects.filter(
             source=source, state__in=[State.LOADED, State.NOT_MODIFIED]
         ).count()
+    if report.final_state is not None and status is not GatherStatus.INCOMPLETE and job.failed == 0:
+        # Where the next gather of a stateful source starts; a run with failures starts it again from the same place.
+        job.notes = {**job.notes, "gather_state": dict(report.final_state)}
     with transaction.atomic():
         _save_progress(ctx)
     if status is GatherStatus.COMPLETE:

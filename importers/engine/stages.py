@@ -151,6 +151,9 @@ def fetch_stage(ctx: RunContext, record: HarvestRecord, ref: ItemRef) -> StageRe
     """
     if record.last_job_id == ctx.job.pk and record.state in (State.FETCHED, State.TRANSFORMED):
         return StageResult.OK
+    if ref.deleted:  # the source says so in its listing: nothing to fetch (the runner withdraws it)
+        record.state, record.last_job = State.GONE, ctx.job
+        return StageResult.GONE
     assert ctx.definition is not None and ctx.client is not None, "fetching needs a source and a client"
     trusted = record.pk is not None and record.state in _TRUSTED_STATES and bool(record.payload_hash)
     if trusted and not ctx.full and _older_than_since(ctx, ref):
@@ -226,29 +229,26 @@ def accept_record(ctx: RunContext, record: HarvestRecord, harvested: HarvestedRe
 
 
 def load_stage(ctx: RunContext, records: Sequence[HarvestRecord]) -> list[StageResult]:
-    """Map a batch of transformed records to catalog values and load them through the intake path."""
+    """Load a batch of transformed records through the intake path (mapped, checked, written in bulk)."""
     results: dict[int, StageResult] = {}
-    items = []
+    harvested: list[HarvestedRecord] = []
+    positions: list[int] = []
     for index, record in enumerate(records):
         if record.record is None:
             results[index] = ctx.fail(Stage.LOAD, record, "нет преобразованной записи")
-            continue
-        mapped = ctx.intake.map(HarvestedRecord.from_dict(record.record))
-        for note in mapped.notes:
+        else:
+            harvested.append(HarvestedRecord.from_dict(record.record))
+            positions.append(index)
+    for index, loaded in zip(positions, ctx.intake.load_records(harvested) if harvested else [], strict=True):
+        record, result = records[index], loaded.result
+        for note in loaded.notes:
             if not note.startswith("предмет не сопоставлен"):  # counted by name in the job's report
                 ctx.notes[note] += 1
-        if mapped.item is None:
-            problems = "; ".join(f"{problem.field}: {problem.message}" for problem in mapped.problems)
-            results[index] = ctx.fail(Stage.LOAD, record, problems)
-        else:
-            items.append(replace(mapped.item, ref=index))
-    for result in ctx.intake.load(items) if items else []:
-        record = records[result.ref]
         if result.outcome is Outcome.REJECTED:
-            results[result.ref] = ctx.fail(Stage.LOAD, record, result.message())
+            results[index] = ctx.fail(Stage.LOAD, record, result.message())
             continue
         assert result.item is not None
         record.catalog_id = result.item.external_id  # a redirect may have changed it
         record.state, record.last_job = State.LOADED, ctx.job
-        results[result.ref] = StageResult[result.outcome.name]
+        results[index] = StageResult[result.outcome.name]
     return [results[index] for index in range(len(records))]

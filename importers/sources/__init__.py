@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from importers.sources import mesh, resh, uchi, yaklass
+from importers.sources import mesh, oai, resh, uchi, yaklass
 from importers.sources.base import SourceDefinition
 
 __all__ = ["SOURCES", "get_source"]
 
-SOURCES: dict[str, SourceDefinition] = {module.SOURCE.code: module.SOURCE for module in (resh, yaklass, uchi, mesh)}
+SOURCES: dict[str, SourceDefinition] = {
+    module.SOURCE.code: module.SOURCE for module in (resh, yaklass, uchi, mesh, oai)
+}
 
 
 def get_source(code: str) -> SourceDefinition:

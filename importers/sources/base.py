@@ -8,6 +8,13 @@ A source module provides three functions (see :class:`SourceDefinition`):
   ``report.finish()`` when it has walked everything;
 * ``fetch(client, ref, validators) -> FetchResult`` — usually :func:`fetch_item`;
 * ``transform(payload, context) -> HarvestedRecord`` — pure; raises ``TransformError``.
+
+A protocol source whose listing is a window of changes (OAI-PMH) is ``stateful``: its gather also takes a
+:class:`GatherState` — the source's options, the checkpoint to resume an interrupted job from, and the state of
+the source's last finished gather — attaches a ``checkpoint`` to each reference (the engine keeps the last one
+of every committed batch), marks what the source reports deleted (``ItemRef.deleted``: withdrawn at once), and
+ends with ``report.final_state`` (where the next gather starts) and ``report.incremental`` when it listed only
+changes (nothing is then withdrawn by set difference).
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ from importers.urls import InvalidURL, join_url
 __all__ = [
     "GatherProblem",
     "GatherReport",
+    "GatherState",
     "GatherStatus",
     "ItemOutcome",
     "ItemRef",
@@ -51,6 +59,7 @@ class GatherStatus(Enum):
     COMPLETE = "complete"
     INCOMPLETE = "incomplete"
     UNCHANGED = "unchanged"
+    INCREMENTAL = "incremental"  # read to its end, but it listed only what changed: nothing is withdrawn by difference
 
 
 @dataclass(frozen=True)
@@ -58,7 +67,8 @@ class ItemRef:
     """One item found by gather: its identity, where to fetch it, and what the listing said about it.
 
     ``payload`` is set when the listing already holds the whole item (a feed line, an API object);
-    then fetching costs no request.
+    then fetching costs no request. ``deleted``: the source says the item is gone (an OAI-PMH deleted header).
+    ``checkpoint``: where a stateful gather resumes if this is the last item a job committed.
     """
 
     external_id: str
@@ -66,6 +76,8 @@ class ItemRef:
     context: Mapping[str, Any] = field(default_factory=dict)
     payload: bytes | None = None
     content_type: str | None = None
+    deleted: bool = False
+    checkpoint: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -91,6 +103,9 @@ class GatherReport:
     finished: bool = False
     # Validators of a single-document listing (a feed), for the next run's conditional GET.
     feed_validators: Validators | None = None
+    # A stateful gather: it listed only changes since ``GatherState.previous``; where the next one starts.
+    incremental: bool = False
+    final_state: Mapping[str, Any] | None = None
 
     def listing_failed(self, url: str, error: Exception | str) -> None:
         logger.warning("listing %s failed: %s", url, error)
@@ -112,7 +127,25 @@ class GatherReport:
         """
         if not self.finished or self.listing_failures or self.rejected:
             return GatherStatus.INCOMPLETE
-        return GatherStatus.UNCHANGED if self.unchanged else GatherStatus.COMPLETE
+        if self.unchanged:
+            return GatherStatus.UNCHANGED
+        return GatherStatus.INCREMENTAL if self.incremental else GatherStatus.COMPLETE
+
+
+@dataclass(frozen=True)
+class GatherState:
+    """What a stateful gather is given: the source's code and options, where to resume, where the last ended.
+
+    ``resume`` is the ``checkpoint`` of the last item an interrupted job committed (``None`` for a new job);
+    ``previous`` the ``final_state`` of the source's last gather that finished without failures (``None`` when
+    there is none, or with ``--full``); ``since`` is ``harvest --since``.
+    """
+
+    source: str
+    options: Mapping[str, Any] = field(default_factory=dict)
+    resume: Mapping[str, Any] | None = None
+    previous: Mapping[str, Any] | None = None
+    since: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -188,6 +221,8 @@ class SourceDefinition:
     modified_at: Callable[[ItemRef], datetime | None] | None = None
     # The listing is one document answering conditional GET (a feed): gather takes ``validators``.
     conditional_listing: bool = False
+    # The listing is a window of changes with its own position (OAI-PMH): gather takes ``state``.
+    stateful: bool = False
 
 
 class ItemStatus(Enum):
@@ -233,6 +268,8 @@ def harvest(
 def _harvest_one(
     source: SourceDefinition, client: PoliteClient, ref: ItemRef, validators: Validators | None
 ) -> ItemOutcome:
+    if ref.deleted:
+        return ItemOutcome(ref, ItemStatus.GONE)
     try:
         fetched = source.fetch(client, ref, validators)
     except HTTPStatusError as error:

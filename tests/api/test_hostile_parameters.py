@@ -16,7 +16,7 @@ from urllib.parse import quote
 import pytest
 import yaml
 
-from content_repo.api.models import WebhookSubscription
+from content_repo.api.models import BulkSubmission, WebhookSubscription
 from content_repo.collections.models import Collection
 from content_repo.curriculum.models import CodifierElement, Framework
 from tests.factories import make_resource
@@ -131,13 +131,18 @@ def catalog(callers, settings):
         events=["resource.changed"],
         secret="s" * 32,
     )
+    bulk = BulkSubmission.objects.create(organization=callers.users.org_a, lines=1, state="finished")
+    bulk.results.create(line=1, status="created", resource_id=resource.pk, external_id="x")
     return {
+        "/api/v1/resources/bulk/{id}/": str(bulk.pk),
+        "/api/v1/resources/bulk/{id}/results/": str(bulk.pk),
         "/api/v1/resources/{id}/": str(resource.pk),
         "/api/v1/submissions/{id}/": str(resource.pk),
         "/api/v1/collections/{slug}/": "fractions",
         "/api/v1/webhooks/{id}/": str(subscription.pk),
         "/api/v1/webhooks/{id}/deliveries/": str(subscription.pk),
         "/api/v1/curriculum/frameworks/{code}/": Framework.objects.order_by("code").first().code,
+        "/api/v1/curriculum/case/{framework}/": Framework.objects.order_by("code").first().code,
         "/api/v1/curriculum/subjects/{code}/": "math",
         "/api/v1/curriculum/topics/{code}/": "math.5.1",
         "/api/v1/curriculum/topics/{code}/resources/": "math.5.1",

@@ -4,8 +4,8 @@ import pytest
 
 from content_repo.resources.models import Resource
 
-from .conftest import LESSON
-from .helpers import feed_item, post_feed, problem
+from .conftest import LESSON, client_with
+from .helpers import feed_item, post_feed, problem, state
 
 pytestmark = pytest.mark.django_db
 
@@ -67,8 +67,11 @@ def test_a_change_to_a_published_resource_waits_for_approval(callers):
     assert patched.status_code == 200, patched.content
     assert (patched.json()["outcome"], patched.json()["live"]) == ("updated", True)
     assert patched.json()["values"]["title"] == "Дроби: сложение"
+    assert patched.json()["status"] == "in_review"  # the vendor sees the change under review…
     live = callers.anonymous.get(url).json()
     assert (live["title"], live["grades"]) == (LESSON["title"], [5])  # the published version is untouched
+    assert live["status"] == "published"  # …the public never sees an editorial state of a live resource
+    assert live["duration"] == "PT40M"  # as sent
 
     assert callers.review.post(url + "approve/", {"comment": "ок"}, format="json").status_code == 200
     live = callers.anonymous.get(url).json()
@@ -176,3 +179,54 @@ def test_bulk_needs_ndjson(callers):
     response = callers.publish_a.post("/api/v1/resources/bulk/", [feed_item("x", "X")], format="json")
     assert problem(response, 415)["code"] == "unsupported_media_type"
     assert Resource.objects.count() == 0
+
+
+def test_an_operator_never_approves_its_own_organisations_submissions(callers):
+    from content_repo.api.keys import create_api_key
+    from content_repo.publishers.models import Organization
+    from content_repo.publishers.services import create_organization
+
+    operator = Organization.objects.get(code="catalog-operator")
+    own = client_with(create_api_key(operator, "read,publish", name="редакция оператора").key)
+    created = own.post("/api/v1/resources/", LESSON, format="json").json()
+    url = f"/api/v1/resources/{created['id']}/"
+    before = state(created["id"])
+
+    body = problem(callers.review.post(url + "approve/", {}, format="json"), 403)
+
+    assert "другой организации" in body["detail"]
+    assert state(created["id"]) == before
+    other = create_organization("regional-operator", "Региональный оператор", "operator")
+    reviewer = create_api_key(other, "read,review", name="методисты региона").key
+    assert client_with(reviewer).post(url + "approve/", {}, format="json").status_code == 200
+
+
+def test_a_json_ld_document_is_taken_by_the_single_endpoint_with_every_problem_at_once(callers):
+    document = feed_item(
+        "ld-1",
+        "Признаки делимости",
+        subject="Матаматика",
+        educationalAlignment=[
+            {"alignmentType": "educationalSubject", "targetName": "Матаматика"},
+            {"alignmentType": "educationalLevel", "targetName": "13 класс"},
+        ],
+        url="javascript:alert(1)",
+        timeRequired="сорок минут",
+    )
+
+    body = problem(callers.publish_a.post("/api/v1/resources/", document, format="json"), 400)
+
+    assert sorted(body["errors"]) == [
+        "educationalAlignment[0].targetName",
+        "educationalAlignment[1].targetName",
+        "timeRequired",
+        "url",
+    ]
+    assert "Матаматика" in body["errors"]["educationalAlignment[0].targetName"][0]
+    assert Resource.objects.count() == 0
+
+    fixed = feed_item("ld-1", "Признаки делимости", subject="Математика", grade=6)
+    created = callers.publish_a.post("/api/v1/resources/", fixed, format="json")
+    assert created.status_code == 201, created.content
+    values = created.json()["values"]
+    assert (values["subjects"], values["grades"], values["duration"]) == (["math"], [6], "PT30M")

@@ -67,7 +67,7 @@ def test_filters(client, catalog, query, expected):
         ("page_size=101", "page_size"),
         ("page_size=0", "page_size"),
         ("cursor=garbage", "cursor"),
-        ("topic=no.such.topic", "topic"),
+        ("topic=no%00topic", "topic"),
         ("modified_since=yesterday", "modified_since"),
     ],
 )
@@ -78,6 +78,12 @@ def test_bad_parameters_are_400_problems_naming_the_parameter(client, catalog, q
     body = response.json()
     assert body["type"].endswith("/invalid_query_parameter")
     assert list(body["errors"]) == [parameter]
+
+
+def test_an_unknown_code_matches_nothing_like_any_other_code(client, catalog):
+    for query in ("topic=no.such.topic", "subject=no_such_subject"):
+        response = client.get(f"/api/v1/resources/?{query}")
+        assert (response.status_code, response.json()["results"]) == (200, [])
 
 
 def test_cursor_pagination_walks_every_item_once(client, users):

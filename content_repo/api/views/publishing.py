@@ -12,10 +12,8 @@ from collections import Counter
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Q
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, generics, status
-from rest_framework.filters import BaseFilterBackend
 from rest_framework.parsers import BaseParser
 from rest_framework.permissions import SAFE_METHODS, AllowAny
 from rest_framework.response import Response
@@ -25,13 +23,23 @@ from content_repo.resources import services
 from content_repo.resources.models import Resource
 
 from .. import inputs
-from ..errors import Conflict, InvalidQueryParameter
-from ..filters import parse_since
+from ..errors import Conflict, PayloadTooLarge
+from ..filters import MODIFIED_SINCE, DeclaredFilterBackend
+from ..models import BulkSubmission
 from ..pagination import ordered_by
-from ..params import str_list
+from ..params import Choices, Codes
 from ..parsers import CatalogJSONParser
 from ..permissions import CanPublish, CanReview, api_key_of
-from ..publishing import Outcome, SubmissionInvalid, submit, submit_feed, update, withdraw_submission
+from ..publishing import (
+    Outcome,
+    SubmissionInvalid,
+    count_lines,
+    queue_bulk,
+    submit,
+    submit_feed,
+    update,
+    withdraw_submission,
+)
 from .base import DeclaredParametersMixin
 from .read import ResourceDetail, ResourceList
 
@@ -191,23 +199,41 @@ class ResourceReject(ResourceAction):
 
 
 class ResourceBulk(DeclaredParametersMixin, APIView):
-    """JSON Lines in the vendor feed format; answered item by item."""
+    """JSON Lines of resource documents (JSON-LD or catalog fields); answered line by line.
+
+    Up to `API_BULK_INLINE_MAX_LINES` lines are loaded in the request (200 with the results); a larger body is
+    kept and loaded in the background: 202 with the status URL, where the results appear as they are produced.
+    """
 
     permission_classes = [CanPublish]
     parser_classes = [NDJSONParser]
 
     @extend_schema(
-        request={"application/x-ndjson": OpenApiTypes.STR},
-        responses={200: inputs.FeedResultSerializer, 413: OpenApiResponse(description="тело больше предела")},
-        summary="Пакетная отправка: JSON Lines schema.org LearningResource",
+        # Any bytes are a body: every line is read and answered, a line that is not a document is rejected.
+        request={"application/x-ndjson": {"description": "JSON Lines: документ ресурса (JSON-LD или поля каталога)"}},
+        responses={
+            200: inputs.FeedResultSerializer,
+            202: inputs.BulkSubmissionSerializer,
+            413: OpenApiResponse(description="тело больше предела"),
+        },
+        summary="Пакетная отправка: JSON Lines (schema.org LearningResource или поля каталога)",
     )
     def post(self, request):
+        limit = settings.API_BULK_MAX_BYTES
         # The edge middleware already refused a Content-Length that is not a number.
-        if int(request.META.get("CONTENT_LENGTH") or 0) > settings.API_BULK_MAX_BYTES:
-            raise PayloadTooLarge(f"тело запроса больше {settings.API_BULK_MAX_BYTES} байт; разделите пакет")
-        key = api_key_of(request)
+        if int(request.META.get("CONTENT_LENGTH") or 0) > limit:
+            raise PayloadTooLarge(f"тело запроса больше {limit} байт; разделите пакет")
+        body = request.data.read(limit + 1) if hasattr(request.data, "read") else b""
+        if len(body) > limit:
+            raise PayloadTooLarge(f"тело запроса больше {limit} байт; разделите пакет")
+        organization = api_key_of(request).organization  # type: ignore[union-attr]
+        if count_lines(body) > settings.API_BULK_INLINE_MAX_LINES:
+            submission = queue_bulk(organization, request.user, body)
+            location = f"/api/v1/resources/bulk/{submission.pk}/"
+            data = inputs.BulkSubmissionSerializer(submission).data
+            return Response(data, status=status.HTTP_202_ACCEPTED, headers={"Location": location})
         results = list(
-            submit_feed(key.organization, request.data, request.user, max_items=settings.API_BULK_MAX_ITEMS)  # type: ignore[union-attr]
+            submit_feed(organization, body.splitlines(), request.user, max_items=settings.API_BULK_MAX_ITEMS)
         )
         counts = Counter(r.status.value for r in results)
         summary = {o.value: counts.get(o.value, 0) for o in FEED_OUTCOMES}
@@ -215,40 +241,51 @@ class ResourceBulk(DeclaredParametersMixin, APIView):
         return Response(body)
 
 
+class BulkSubmissionDetail(DeclaredParametersMixin, generics.RetrieveAPIView):
+    """A background bulk submission of your organisation: state, counts, and where its line results are."""
+
+    permission_classes = [CanPublish]
+    serializer_class = inputs.BulkSubmissionSerializer
+    action_is_list = False
+
+    def get_queryset(self):
+        return BulkSubmission.objects.filter(organization=api_key_of(self.request).organization).defer("body")  # type: ignore[union-attr]
+
+
+class BulkSubmissionLines(DeclaredParametersMixin, generics.ListAPIView):
+    """The results of a background bulk submission, line by line, as they are produced."""
+
+    permission_classes = [CanPublish]
+    serializer_class = inputs.BulkLineSerializer
+    pagination_class = ordered_by("line")
+
+    def get_queryset(self):
+        organization = api_key_of(self.request).organization  # type: ignore[union-attr]
+        submission = BulkSubmission.objects.filter(pk=self.kwargs["pk"], organization=organization).first()
+        if submission is None:
+            raise exceptions.NotFound("Среди пакетных отправок вашей организации такой нет")
+        return submission.results.all()
+
+
 # What a line of a vendor's feed can come to (a vendor withdraws with its own call, never by a feed).
 FEED_OUTCOMES = (Outcome.CREATED, Outcome.UPDATED, Outcome.UNCHANGED, Outcome.REJECTED)
 
 
-class PayloadTooLarge(exceptions.APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_code = "payload_too_large"
-    default_detail = "Тело запроса слишком велико"
-
-
-class SubmissionFilterBackend(BaseFilterBackend):
+class SubmissionFilterBackend(DeclaredFilterBackend):
     parameters = {
-        "status": "статусы: draft, in_review, published, rejected, withdrawn",
-        "modified_since": "изменённые не раньше этой даты (ISO 8601)",
-        "provider": "коды организаций (только для ключа с правом review)",
+        "status": Choices("статусы", choices=tuple(Resource.Status.values)),
+        "modified_since": MODIFIED_SINCE,
+        "provider": Codes("коды организаций (только для ключа с правом review)"),
     }
 
     def filter_queryset(self, request, queryset, view):
-        if statuses := str_list(request, "status"):
-            unknown = sorted(set(statuses) - set(Resource.Status.values))
-            if unknown:
-                raise InvalidQueryParameter("status", f"неизвестный статус {unknown[0]!r}")
+        if statuses := self.value(request, "status"):
             queryset = queryset.filter(status__in=statuses)
-        if raw := request.query_params.get("modified_since"):
-            queryset = queryset.filter(updated_at__gte=parse_since(raw))
-        if providers := str_list(request, "provider"):
+        if since := self.value(request, "modified_since"):
+            queryset = queryset.filter(updated_at__gte=since)
+        if providers := self.value(request, "provider"):
             queryset = queryset.filter(provider__code__in=providers)
         return queryset
-
-    def get_schema_operation_parameters(self, view):
-        return [
-            {"name": name, "required": False, "in": "query", "description": text, "schema": {"type": "string"}}
-            for name, text in self.parameters.items()
-        ]
 
 
 class SubmissionsMixin:

@@ -1,4 +1,8 @@
-"""Everything `make run` needs after migrations: curriculum, vocabularies, roles, organisations, demo, admin."""
+"""Everything `make run` needs after migrations: the demo catalog and an administrator.
+
+The reference data (curriculum, vocabularies, roles, organisations, built-in sources) is ensured by `migrate`
+itself (post_migrate); it is loaded again here only so the command prints what it loaded.
+"""
 
 import os
 import secrets
@@ -10,7 +14,6 @@ from django.core.management.base import BaseCommand
 
 from content_repo.publishers.services import ensure_builtin_organizations
 from content_repo.resources.roles import ADMINS, ensure_roles
-from importers.builtin import ensure_builtin_sources
 
 
 class Command(BaseCommand):
@@ -21,7 +24,6 @@ class Command(BaseCommand):
         call_command("load_vocabularies", stdout=self.stdout)
         groups = ensure_roles()
         ensure_builtin_organizations()
-        ensure_builtin_sources()
         # The demo catalog comes from the real importers over bundled snapshots (no internet needed).
         call_command("load_demo_catalog", stdout=self.stdout)
         # The intake suggests topics for what it loads; this catches up a catalog loaded before (idempotent).
