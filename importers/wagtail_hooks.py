@@ -8,6 +8,7 @@ from django.urls import path, reverse
 from django.utils.functional import cached_property
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.components import Component
 from wagtail.admin.views.generic.models import InspectView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.admin.widgets.button import HeaderButton
@@ -142,3 +143,29 @@ class _UploadMenuItem(MenuItem):
 @hooks.register("register_admin_menu_item")
 def register_upload_menu_item() -> MenuItem:
     return _UploadMenuItem("Загрузка таблицы", reverse("importers_upload"), icon_name="upload", order=260)
+
+
+@hooks.register("resource_source_labels")
+def harvest_source_labels() -> dict[str, str]:
+    """Names of the harvest sources for the resource list's «Источник» column (codes otherwise)."""
+    return dict(HarvestSource.objects.values_list("code", "name"))
+
+
+class RecentJobsPanel(Component):
+    """The dashboard's last harvest jobs, failures and partial runs highlighted."""
+
+    name = "recent_harvest_jobs"
+    order = 60
+    template_name = "importers/admin/recent_jobs_panel.html"
+    LIMIT = 8
+
+    def get_context_data(self, parent_context: Any = None) -> dict[str, Any]:
+        jobs = list(HarvestJob.objects.select_related("source").order_by("-started_at", "-id")[: self.LIMIT])
+        troubled = {HarvestJob.State.FAILED, HarvestJob.State.PARTIAL, HarvestJob.State.INTERRUPTED}
+        return {"jobs": [(job, job.state in troubled or job.failed > 0) for job in jobs]}
+
+
+@hooks.register("construct_homepage_panels")
+def add_recent_jobs_panel(request: Any, panels: list[Any]) -> None:
+    if request.user.has_perm("importers.view_harvestjob"):
+        panels.append(RecentJobsPanel())

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from wagtail.admin.utils import get_valid_next_url_from_request
 from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 
 from content_repo.curriculum.chooser import context_inputs, topic_chooser_widget
@@ -14,11 +17,41 @@ from .models import Resource
 from .overlay import OVERLAY_FIELDS
 from .services import approve, edit_fields, submit_for_review
 
+LIST_URL_NAME = "wagtailsnippets_resources_resource:list"
+
 
 class ResourceBulkAction(SnippetBulkAction):
+    """A bulk action on resources whose confirmation page names its buttons and whose «Отмена» (and the
+    redirect after the action) returns to the list the resources were chosen in, with its filters."""
+
     models = [Resource]
     template_name = "resources/admin/bulk_action_form.html"
     action_priority = 50
+    action_button_text = "Применить"
+
+    def __init__(self, request, model):
+        super().__init__(request, model)
+        if not get_valid_next_url_from_request(request):
+            self.next_url = self._list_url(request)
+
+    @staticmethod
+    def _list_url(request) -> str:
+        """The listing the action was started from (its filters kept), or the plain resource list."""
+        referer = request.META.get("HTTP_REFERER", "")
+        listing = reverse(LIST_URL_NAME)
+        allowed = url_has_allowed_host_and_scheme(referer, {request.get_host()}, request.is_secure())
+        if referer and allowed and listing in referer:
+            return referer
+        return listing
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["action_button_text"] = self.action_button_text
+        context["no_action_button_text"] = "Отмена"
+        if "next" not in self.request.GET:
+            # The form posts back to this address: carry the list to return to after the action.
+            context["submit_url"] += "&" + urlencode({"next": self.next_url})
+        return context
 
     def check_perm(self, obj):
         return self.permission_policy.user_has_permission_for_instance(self.request.user, "change", obj)
@@ -156,6 +189,7 @@ class SubmitBulkAction(ResourceBulkAction):
     display_name = "На проверку"
     action_type = "submit_for_review"
     aria_label = "Отправить выбранные ресурсы на проверку"
+    action_button_text = "Отправить на проверку"
     template_name = "resources/admin/bulk_action_form.html"
 
     @classmethod
@@ -169,6 +203,7 @@ class ApproveBulkAction(ResourceBulkAction):
     display_name = "Утвердить"
     action_type = "approve"
     aria_label = "Утвердить выбранные ресурсы, находящиеся на проверке"
+    action_button_text = "Утвердить"
 
     def check_perm(self, obj):
         user = self.request.user

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.urls import path
+from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.panels import (
     FieldPanel,
@@ -13,6 +13,7 @@ from wagtail.admin.panels import (
     ObjectList,
     TabbedInterface,
 )
+from wagtail.admin.search import SearchArea
 from wagtail.permissions import policy_registry
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views import snippets as snippet_views
@@ -20,13 +21,17 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from content_repo.curriculum.chooser import topic_chooser_widget
 
+from .admin_columns import prefetch_for_list, resource_list_columns
 from .admin_forms import ResourceAdminForm
+from .admin_home import CatalogStatePanel, WorkQueuesPanel, catalog_search_view
 from .admin_panels import AlignmentNotePanel, FieldOriginPanel, TopicChooserContextPanel
+from .admin_search import search_resources
 from .admin_views import revert_field_view
 from .bulk_actions import BULK_ACTIONS
 from .filters import ResourceFilterSet
 from .models import Resource
 from .permissions import is_restricted_to_own_organization
+from .russian import russian_index
 
 
 class InstanceGuardMixin:
@@ -47,6 +52,18 @@ def _guarded(view_class, action="change"):
     return type(f"Guarded{view_class.__name__}", (InstanceGuardMixin, view_class), {"guard_action": action})
 
 
+class ResourceIndexView(russian_index(snippet_views.IndexView)):  # type: ignore[misc]
+    """The resource list: words searched with Russian morphology (``admin_search``), columns prefetched."""
+
+    def search_queryset(self, queryset):
+        if not self.is_searching:
+            return queryset
+        return search_resources(queryset, self.search_query)
+
+    def get_base_queryset(self):
+        return prefetch_for_list(super().get_base_queryset())
+
+
 ALIGNMENT_PANELS = [
     FieldPanel("topic", widget=topic_chooser_widget(with_context=True)),
     FieldPanel("codifier_element"),
@@ -62,7 +79,9 @@ class ResourceViewSet(SnippetViewSet):
     menu_name = "resources"
     menu_order = 100
     add_to_admin_menu = True
-    list_display = ["title", "provider", "status", "updated_at"]
+    list_display = resource_list_columns()
+    list_per_page = 50
+    index_view_class = ResourceIndexView
     list_export = ["id", "title", "url", "provider", "status", "updated_at"]
     filterset_class = ResourceFilterSet
     search_fields = ["title", "description"]
@@ -165,3 +184,50 @@ def register_resource_admin_urls():
 
 for _action in BULK_ACTIONS:
     hooks.register("register_bulk_action", _action)
+
+
+@hooks.register("register_admin_urls")
+def register_catalog_search_url():
+    return [path("catalog-search/", catalog_search_view, name="catalog_search")]
+
+
+@hooks.register("register_admin_search_area")
+def register_catalog_search_area():
+    # The first search area is the sidebar's «Поиск»: it searches the catalog, not Wagtail pages.
+    return SearchArea("Каталог", reverse("catalog_search"), name="catalog", icon_name="search", order=0)
+
+
+# Wagtail's parts a catalog without pages and documents does not use (Wagtail «Коллекции» would be confused with
+# «Подборки»; help links to the page editor's guide in English).
+HIDDEN_MENU_ITEMS = {"explorer", "documents", "help"}
+HIDDEN_SETTINGS_ITEMS = {"collections", "workflows", "workflow-tasks", "sites", "locales", "redirects"}
+HIDDEN_PANELS = {
+    "whats_new_in_wagtail_version",
+    "locked_pages",
+    "recent_edits",
+    "pages_for_moderation",
+    "site_summary",
+    "upgrade_notification",
+}
+
+
+@hooks.register("construct_main_menu")
+def hide_unused_menu_items(request, menu_items):
+    menu_items[:] = [item for item in menu_items if item.name not in HIDDEN_MENU_ITEMS]
+
+
+@hooks.register("construct_settings_menu")
+def hide_unused_settings_items(request, menu_items):
+    menu_items[:] = [item for item in menu_items if item.name not in HIDDEN_SETTINGS_ITEMS]
+
+
+@hooks.register("construct_homepage_summary_items")
+def hide_page_counts(request, summary_items):
+    summary_items.clear()
+
+
+@hooks.register("construct_homepage_panels")
+def catalog_dashboard_panels(request, panels):
+    panels[:] = [panel for panel in panels if getattr(panel, "name", "") not in HIDDEN_PANELS]
+    panels.extend([WorkQueuesPanel(), CatalogStatePanel()])
+    panels.sort(key=lambda panel: getattr(panel, "order", 1000))
