@@ -171,8 +171,11 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "ru"
-LANGUAGES = [("ru", "Русский"), ("en", "English")]
-WAGTAILADMIN_PERMITTED_LANGUAGES = [("ru", "Русский"), ("en", "English")]
+# Russian whatever the browser asks for: with English here an English browser got Wagtail's admin in English.
+LANGUAGES = [("ru", "Русский")]
+WAGTAILADMIN_PERMITTED_LANGUAGES = [("ru", "Русский")]
+# Wagtail's admin strings reworded for the catalog (content_repo/locale/ru/LC_MESSAGES/django.po).
+LOCALE_PATHS = [BASE_DIR / "content_repo" / "locale"]
 TIME_ZONE = "Europe/Moscow"
 USE_I18N = True
 USE_TZ = True
@@ -225,6 +228,7 @@ WAGTAILADMIN_BASE_URL = CATALOG_BASE_URL
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "pptx", "xlsx", "odt", "ods", "odp", "epub", "txt"]
 WAGTAIL_I18N_ENABLED = False
+WAGTAILADMIN_USER_LOGIN_FORM = "content_repo.resources.admin_forms.LoginForm"
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = env_int("IMAGE_MAX_PIXELS", 40_000_000)
 
 _IMMEDIATE_TASKS = "django_tasks.backends.immediate.ImmediateBackend"

@@ -16,7 +16,7 @@ from django.urls import reverse
 from content_repo.intake.records import HarvestedRecord
 from importers.engine.runner import WithdrawalNotConfirmable, confirm_withdrawal
 from importers.models import HarvestJob
-from importers.spreadsheet import SheetError, SheetRow, import_rows, read_sheet, validate_sheet
+from importers.spreadsheet import SheetError, SheetRow, header_names, import_rows, read_sheet, validate_sheet
 
 _SESSION_KEY = "importers_sheet"
 UPLOAD_PERMISSION = "resources.review_resource"
@@ -38,8 +38,9 @@ def upload_view(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form, "page_title": "Загрузка таблицы", "header_title": "Загрузка таблицы"}
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        data = upload.read()
         try:
-            rows = validate_sheet(read_sheet(upload.name, upload.read()))
+            rows = validate_sheet(read_sheet(upload.name, data))
         except SheetError as error:
             form.add_error("file", str(error))
         else:
@@ -49,12 +50,16 @@ def upload_view(request: HttpRequest) -> HttpResponse:
                 "name": upload.name,
                 "rows": [[row.number, row.record.to_dict()] for row in rows if row.valid and row.record],
             }
-            context.update(rows=rows, token=token, problems=_problems(rows), valid=sum(row.valid for row in rows))
+            headers = header_names(upload.name, data)
+            context.update(
+                rows=rows, token=token, problems=_problems(rows, headers), valid=sum(row.valid for row in rows)
+            )
     return TemplateResponse(request, "importers/admin/upload.html", context)
 
 
-def _problems(rows: list[SheetRow]) -> list[tuple[int, str, str]]:
-    return [(row.number, column, message) for row in rows for column, message in row.problems]
+def _problems(rows: list[SheetRow], headers: dict[str, str]) -> list[tuple[int, str, str]]:
+    """(row, column as the file names it, message) — «темы» stays «темы», «Topics» stays «Topics»."""
+    return [(row.number, headers.get(column, column), message) for row in rows for column, message in row.problems]
 
 
 def confirm_view(request: HttpRequest) -> HttpResponse:

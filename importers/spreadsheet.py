@@ -25,7 +25,17 @@ from content_repo.intake.services import Intake, batch_size
 from content_repo.vocabularies.models import Term
 from importers.models import HarvestError, HarvestJob, HarvestRecord, HarvestSource, Stage
 
-__all__ = ["COLUMNS", "MAX_BYTES", "MAX_ROWS", "SheetError", "SheetRow", "import_rows", "read_sheet", "validate_sheet"]
+__all__ = [
+    "COLUMNS",
+    "MAX_BYTES",
+    "MAX_ROWS",
+    "SheetError",
+    "SheetRow",
+    "header_names",
+    "import_rows",
+    "read_sheet",
+    "validate_sheet",
+]
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
@@ -90,6 +100,13 @@ def read_sheet(name: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
         if len(result) > MAX_ROWS:
             raise SheetError(f"больше {MAX_ROWS} строк: разделите файл")
     return result
+
+
+def header_names(name: str, data: bytes) -> dict[str, str]:
+    """The file's own header of each known column (``{"topics": "Темы"}``), for reports in its words."""
+    rows = _xlsx_rows(data) if name.lower().endswith(".xlsx") else _csv_rows(data)
+    header = next(rows, None) or []
+    return {column: cell.strip() for cell in header if (column := _column(cell))}
 
 
 def _column(header: str) -> str | None:

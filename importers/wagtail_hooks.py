@@ -9,12 +9,12 @@ from django.utils.functional import cached_property
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
-from wagtail.admin.views.generic.models import InspectView
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from content_repo.admin_display import HumanInspectView, joined, yes_no
 from importers.admin_views import UPLOAD_PERMISSION, confirm_view, confirm_withdrawal_view, upload_view
 from importers.models import HarvestError, HarvestJob, HarvestSource
 
@@ -39,7 +39,8 @@ class HarvestSourceViewSet(ModelViewSet):
     inspect_view_enabled = True
     copy_view_enabled = False
     exclude_form_fields: list[str] = []  # never shown: the policy forbids adding and editing
-    list_display = ["name", "code", "kind", "base_url", "schedule", "publish_policy", "enabled"]
+    list_display = ["name", "code", "kind", "base_url", "schedule", "publish_policy", yes_no("enabled", "Включён")]
+    inspect_view_class = HumanInspectView
     inspect_view_fields = [
         "code",
         "name",
@@ -55,8 +56,18 @@ class HarvestSourceViewSet(ModelViewSet):
     ]
 
 
-class HarvestJobInspectView(InspectView):
+GATHER_LABELS = {
+    "complete": "весь список источника",
+    "incomplete": "не весь список (снятие не проводилось)",
+    "unchanged": "список не изменился",
+    "incremental": "только изменения",
+}
+
+
+class HarvestJobInspectView(HumanInspectView):
     """A job's page; a withdrawal the job held back is confirmed from here by a methodist."""
+
+    value_labels = {"gather_status": GATHER_LABELS}
 
     @cached_property
     def header_buttons(self) -> list[HeaderButton]:
@@ -75,7 +86,14 @@ class HarvestJobViewSet(ModelViewSet):
     inspect_view_enabled = True
     copy_view_enabled = False
     exclude_form_fields: list[str] = []  # never shown: the policy forbids adding and editing
-    list_display = ["source", "state", "started_at", *HarvestJob.COUNT_FIELDS, "withdrawal_pending", "gather_status"]
+    list_display = [
+        "source",
+        "state",
+        "started_at",
+        *HarvestJob.COUNT_FIELDS,
+        "withdrawal_pending",
+        joined("gather_status", "Итог сбора списка", lambda status: GATHER_LABELS.get(status, status) or "—"),
+    ]
     list_filter = ["source", "state"]
     inspect_view_fields = [
         "source",
@@ -95,6 +113,7 @@ class HarvestJobViewSet(ModelViewSet):
 
 class HarvestErrorViewSet(ModelViewSet):
     model = HarvestError
+    inspect_view_class = HumanInspectView
     icon = "warning"
     menu_label = "Ошибки"
     inspect_view_enabled = True

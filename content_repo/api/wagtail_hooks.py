@@ -15,6 +15,8 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from content_repo.admin_display import HumanInspectView, joined, yes_no
+
 from .keys import create_api_key, revoke
 from .models import ApiKey, ApiKeyUsage, WebhookDelivery, WebhookSubscription
 
@@ -78,6 +80,7 @@ class ApiKeyViewSet(ModelViewSet):
     ordering = ["-created_at"]
     copy_view_enabled = False
     inspect_view_enabled = True
+    inspect_view_class = HumanInspectView
     inspect_view_fields = [
         "organization",
         "name",
@@ -114,7 +117,15 @@ class WebhookSubscriptionViewSet(ModelViewSet):
     name = "webhooks"
     # The circuit: after WEBHOOKS_CIRCUIT_FAILURES failures in a row delivery pauses until `paused_until`;
     # clearing that field here resumes it at once.
-    list_display = ["url", "organization", "events", "active", "consecutive_failures", "paused_until", "created_at"]
+    list_display = [
+        "url",
+        "organization",
+        joined("events", "События"),
+        yes_no("active", "Включена"),
+        "consecutive_failures",
+        "paused_until",
+        "created_at",
+    ]
     list_filter = ["organization", "active"]
     form_fields = ["organization", "url", "events", "secret", "active", "paused_until"]
     copy_view_enabled = False
@@ -131,6 +142,7 @@ class WebhookDeliveryViewSet(ModelViewSet):
     form_fields = ["status"]
     copy_view_enabled = False
     inspect_view_enabled = True
+    inspect_view_class = HumanInspectView
 
 
 class ApiGroup(ModelViewSetGroup):

@@ -1,14 +1,17 @@
 from django import forms
 from wagtail.admin.forms import WagtailAdminModelForm
-from wagtail.admin.panels import FieldPanel, InlinePanel, ObjectList, Panel
+from wagtail.admin.panels import FieldPanel, InlinePanel, ObjectList, Panel, TitleFieldPanel
+from wagtail.admin.widgets.slug import SlugInput
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from content_repo.admin_display import yes_no
 from content_repo.alignment.services import aligned_resources
 from content_repo.curriculum.chooser import context_inputs, topic_chooser_widget
 from content_repo.curriculum.models import Topic
 
 from .models import Collection, CollectionItem
+from .slugs import collection_slug
 
 # Resources a topic adds to a collection at once, at most.
 TOPIC_BATCH = 30
@@ -26,6 +29,18 @@ class CollectionForm(WagtailAdminModelForm):
         f"с подтверждённой привязкой, затем предложенные по оценке; не больше {TOPIC_BATCH}, без повторов.",
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "slug" in self.fields:
+            self.fields["slug"].required = False
+            self.fields["slug"].help_text = "Составляется из названия; можно изменить. Латиница, цифры и дефисы."
+
+    def clean_slug(self):
+        slug = self.cleaned_data.get("slug")
+        if slug:
+            return slug
+        return collection_slug(self.data.get("title") or "", exclude_pk=self.instance.pk)
+
     def save(self, commit=True):
         instance = super().save(commit=False)
         topic = self.cleaned_data.get("add_topic")
@@ -42,6 +57,15 @@ class CollectionForm(WagtailAdminModelForm):
             instance.save()
             self.save_m2m()
         return instance
+
+
+class NewTitlePanel(TitleFieldPanel):
+    """The title, whose words fill the address (transliterated) while the collection is new; a saved one keeps
+    its address (its page may be linked from elsewhere) unless the methodist edits it."""
+
+    class BoundPanel(TitleFieldPanel.BoundPanel):
+        def get_should_apply(self):
+            return not self.instance.pk
 
 
 class TopicContextPanel(Panel):
@@ -62,16 +86,16 @@ class CollectionViewSet(SnippetViewSet):
     menu_name = "catalog_collections"
     menu_order = 110
     add_to_admin_menu = True
-    list_display = ["title", "subject", "live", "updated_at"]
+    list_display = ["title", "subject", yes_no("live", "Опубликована"), "updated_at"]
     list_filter = ["subject", "live"]
     search_fields = ["title", "description"]
     edit_handler = ObjectList(
         [
-            FieldPanel("title"),
-            FieldPanel("slug"),
+            NewTitlePanel("title", placeholder=False),
+            FieldPanel("slug", widget=SlugInput(attrs={"data-w-slug-allow-unicode-value": "false"})),
             FieldPanel("description"),
             FieldPanel("subject"),
-            FieldPanel("grades"),
+            FieldPanel("grades", widget=forms.CheckboxSelectMultiple),
             FieldPanel("cover"),
             TopicContextPanel(),
             FieldPanel("add_topic"),

@@ -3,8 +3,11 @@
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from content_repo.admin_display import joined, yes_no
+
 from .chooser import TopicChooserViewSet
 from .models import CodifierElement, Framework, Subject, Topic
+from .subject_chooser import SubjectChooserViewSet
 
 
 class TopicViewSet(SnippetViewSet):
@@ -24,8 +27,9 @@ class SubjectViewSet(SnippetViewSet):
     model = Subject
     icon = "folder-open-inverse"
     menu_label = "Предметы"
-    list_display = ["title", "code", "grades", "has_topics"]
+    list_display = ["title", "code", joined("grades", "Классы"), yes_no("has_topics", "Темы загружены")]
     search_fields = ["title", "code"]
+    chooser_viewset_class = SubjectChooserViewSet
 
 
 class FrameworkViewSet(SnippetViewSet):

@@ -4,8 +4,12 @@ happened to the curriculum alignments — who confirmed one and when, which engi
 
 from __future__ import annotations
 
+import json
+
+from django import forms
 from django.utils import timezone
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.forms.auth import LoginForm as WagtailLoginForm
 
 from content_repo.publishers.models import organizations_of
 
@@ -14,7 +18,41 @@ from .permissions import is_restricted_to_own_organization
 from .services import source_values
 
 
+class LinesListField(forms.Field):
+    """A list of short texts (keywords, authors) edited one per line, stored as the JSON list it was."""
+
+    widget = forms.Textarea(attrs={"rows": 4})
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return "\n".join(str(item) for item in value)
+        return value or ""
+
+    def to_python(self, value):
+        if isinstance(value, list | tuple):
+            return [str(item) for item in value]
+        if (value or "").strip().startswith("["):
+            # A JSON list, as this field was edited before (and as scripts may still send it).
+            try:
+                parsed = json.loads(value)
+            except ValueError:
+                parsed = None
+            if isinstance(parsed, list):
+                return [str(item).strip() for item in parsed if str(item).strip()]
+        lines = [line.strip() for line in (value or "").replace(";", "\n").splitlines()]
+        return list(dict.fromkeys(line for line in lines if line))
+
+    def has_changed(self, initial, data):
+        return self.to_python(initial) != self.to_python(data)
+
+
 class ResourceAdminForm(WagtailAdminModelForm):
+    keywords = LinesListField(label="Ключевые слова", required=False, help_text="По одному на строке.")
+    authors = LinesListField(label="Авторы", required=False, help_text="По одному на строке: «Иванова А. А.».")
+    accessibility_features = LinesListField(
+        label="Особенности доступности", required=False, help_text="По одной на строке: «субтитры», «описание»."
+    )
+
     def __init__(self, *args, for_user=None, **kwargs):
         super().__init__(*args, for_user=for_user, **kwargs)
         # What the fields held before this edit: a field is the editor's when its value really changed,
@@ -89,3 +127,13 @@ class ResourceAdminForm(WagtailAdminModelForm):
                 code=alignment.target.code,
                 defaults={"rejected_by": user if getattr(user, "pk", None) else None, "rejected_at": now},
             )
+
+
+class LoginForm(WagtailLoginForm):
+    """Wagtail's login form, whose password field has no label of its own (Django shows «Password»)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password"].label = "Пароль"
+        self.fields["password"].widget.attrs["placeholder"] = "Введите пароль"
+        self.fields["remember"].label = "Запомнить меня"

@@ -68,15 +68,18 @@ class _ReplaceOrAddForm(forms.Form):
         label="Как применить",
         choices=[("add", "добавить к имеющимся"), ("replace", "заменить")],
         initial="add",
+        widget=forms.RadioSelect,
     )
 
 
 class SetSubjectsForm(_ReplaceOrAddForm):
-    subjects = forms.ModelMultipleChoiceField(Subject.objects.all(), label="Предметы")
+    subjects = forms.ModelMultipleChoiceField(
+        Subject.objects.order_by("title"), label="Предметы", widget=forms.CheckboxSelectMultiple
+    )
 
 
 class SetGradesForm(_ReplaceOrAddForm):
-    grades = forms.ModelMultipleChoiceField(Grade.objects.all(), label="Классы")
+    grades = forms.ModelMultipleChoiceField(Grade.objects.all(), label="Классы", widget=forms.CheckboxSelectMultiple)
 
 
 class SetTopicsForm(_ReplaceOrAddForm):
@@ -118,6 +121,7 @@ class _AddOrReplaceCodesBulkAction(ResourceBulkAction):
 
 
 class SetSubjectsBulkAction(_AddOrReplaceCodesBulkAction):
+    action_priority = 30
     display_name = "Предметы"
     action_type = "set_subjects"
     aria_label = "Указать предметы выбранных ресурсов"
@@ -126,6 +130,7 @@ class SetSubjectsBulkAction(_AddOrReplaceCodesBulkAction):
 
 
 class SetGradesBulkAction(_AddOrReplaceCodesBulkAction):
+    action_priority = 20
     display_name = "Классы"
     action_type = "set_grades"
     aria_label = "Указать классы выбранных ресурсов"
@@ -136,6 +141,7 @@ class SetGradesBulkAction(_AddOrReplaceCodesBulkAction):
 class SetTopicsBulkAction(ResourceBulkAction):
     """Align the chosen resources to one or two topics: confirmed by a methodist, a suggestion by a vendor."""
 
+    action_priority = 25
     display_name = "Темы программы"
     action_type = "set_topics"
     aria_label = "Привязать выбранные ресурсы к темам программы"
@@ -173,6 +179,7 @@ class SetTopicsBulkAction(ResourceBulkAction):
 
 
 class SetLicenseBulkAction(ResourceBulkAction):
+    action_priority = 50
     display_name = "Лицензия"
     action_type = "set_license"
     aria_label = "Указать лицензию выбранных ресурсов"
@@ -186,6 +193,7 @@ class SetLicenseBulkAction(ResourceBulkAction):
 
 
 class SubmitBulkAction(ResourceBulkAction):
+    action_priority = 15
     display_name = "На проверку"
     action_type = "submit_for_review"
     aria_label = "Отправить выбранные ресурсы на проверку"
@@ -200,6 +208,7 @@ class SubmitBulkAction(ResourceBulkAction):
 
 
 class ApproveBulkAction(ResourceBulkAction):
+    action_priority = 10
     display_name = "Утвердить"
     action_type = "approve"
     aria_label = "Утвердить выбранные ресурсы, находящиеся на проверке"
@@ -221,6 +230,60 @@ class ApproveBulkAction(ResourceBulkAction):
         return done, 0
 
 
+def _collections():
+    from content_repo.collections.models import Collection
+
+    return Collection.objects.order_by("title")
+
+
+class AddToCollectionForm(forms.Form):
+    collection = forms.ModelChoiceField(_collections(), label="Подборка", empty_label="выберите подборку")
+
+
+class AddToCollectionBulkAction(ResourceBulkAction):
+    """Appends the chosen resources to the end of a collection (those already in it are skipped)."""
+
+    action_priority = 40
+    display_name = "В подборку"
+    action_type = "add_to_collection"
+    aria_label = "Добавить выбранные ресурсы в подборку"
+    action_button_text = "Добавить в подборку"
+    form_class = AddToCollectionForm
+
+    def check_perm(self, obj):
+        return self.request.user.has_perm("collections.change_collection")
+
+    @classmethod
+    def execute_action(cls, objects, user=None, data=None, **kwargs):
+        """A new revision of the collection with the resources appended: published at once if the collection
+        was live with nothing pending, otherwise a draft over its latest draft (a methodist's work is kept)."""
+        from content_repo.collections.models import CollectionItem
+
+        stored = data["collection"]
+        publish = stored.live and not stored.has_unpublished_changes
+        collection = stored.get_latest_revision_as_object() if stored.has_unpublished_changes else stored
+        items = list(collection.items.all())
+        present = {item.resource_id for item in items}
+        order = max((item.sort_order for item in items if item.sort_order is not None), default=-1)
+        added = 0
+        for resource in objects:
+            if resource.pk not in present:
+                order += 1
+                items.append(CollectionItem(resource=resource, sort_order=order))
+                present.add(resource.pk)
+                added += 1
+        if added:
+            collection.items = items
+            revision = collection.save_revision(user=user, log_action=True)
+            if publish:
+                revision.publish(user=user)
+        return added, 0
+
+    def get_success_message(self, num_parent_objects, num_child_objects):
+        collection = self.cleaned_form.cleaned_data["collection"]
+        return f"В подборку «{collection}» добавлено ресурсов: {num_parent_objects}"
+
+
 BULK_ACTIONS = [
     SetSubjectsBulkAction,
     SetGradesBulkAction,
@@ -228,4 +291,5 @@ BULK_ACTIONS = [
     SetLicenseBulkAction,
     SubmitBulkAction,
     ApproveBulkAction,
+    AddToCollectionBulkAction,
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from wagtail.admin.filters import WagtailFilterSet
 
 from content_repo.curriculum.chooser import topic_chooser_widget
@@ -32,9 +33,14 @@ class ResourceFilterSet(WagtailFilterSet):
         label="Предмет",
         distinct=True,
         to_field_name="code",
+        widget=forms.CheckboxSelectMultiple,
     )
     grade = django_filters.ModelMultipleChoiceFilter(
-        field_name="grades", queryset=Grade.objects.all(), label="Класс", distinct=True
+        field_name="grades",
+        queryset=Grade.objects.all(),
+        label="Класс",
+        distinct=True,
+        widget=forms.CheckboxSelectMultiple,
     )
     topic = django_filters.ModelChoiceFilter(
         queryset=Topic.objects.select_related("subject"),
@@ -56,6 +62,7 @@ class ResourceFilterSet(WagtailFilterSet):
         queryset=Term.objects.filter(vocabulary="resource_type"),
         label="Тип",
         to_field_name="code",
+        widget=forms.CheckboxSelectMultiple,
     )
     license = django_filters.ModelMultipleChoiceFilter(
         field_name="license__code",
@@ -66,8 +73,12 @@ class ResourceFilterSet(WagtailFilterSet):
     provider = django_filters.ModelMultipleChoiceFilter(
         field_name="provider__code", queryset=Organization.objects.all(), label="Поставщик", to_field_name="code"
     )
-    status = django_filters.MultipleChoiceFilter(choices=Resource.Status.choices, label="Статус")
-    source = django_filters.MultipleChoiceFilter(field_name="source_layer__source", choices=_sources, label="Источник")
+    status = django_filters.MultipleChoiceFilter(
+        choices=Resource.Status.choices, label="Статус", widget=forms.CheckboxSelectMultiple
+    )
+    source = django_filters.MultipleChoiceFilter(
+        field_name="source_layer__source", choices=_sources, label="Источник", widget=forms.CheckboxSelectMultiple
+    )
     no_alignment = django_filters.BooleanFilter(
         method="filter_no_alignment",
         label="Без привязки к программе",

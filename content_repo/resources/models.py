@@ -400,8 +400,19 @@ class MethodistApprovalTask(AbstractGroupApprovalTask):
             return RejectionForm
         return super().get_form_for_action(action)
 
+    # Wagtail's labels («Запрос изменений», «Одобрить и Опубликовать») in the catalog's words.
+    # (action, whether it asks for a comment) → label.
+    ACTION_LABELS = {
+        ("reject", True): "Отклонить (с причиной)",
+        ("approve", False): "Утвердить",
+        ("approve", True): "Утвердить с комментарием",
+    }
+
     def get_actions(self, obj, user):
-        actions = super().get_actions(obj, user)
+        actions = [
+            (name, self.ACTION_LABELS.get((name, modal), label), modal)
+            for name, label, modal in super().get_actions(obj, user)
+        ]
         provider_id = getattr(obj, "provider_id", None)
         if provider_id is not None and self._is_member(user, provider_id):
             # Four eyes: an organisation's own staff and keys never approve its submissions.

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.core.exceptions import PermissionDenied
+from django.templatetags.static import static
 from django.urls import path, reverse
+from django.utils.html import format_html
 from wagtail import hooks
 from wagtail.admin.panels import (
     FieldPanel,
@@ -28,6 +31,7 @@ from .admin_panels import AlignmentNotePanel, FieldOriginPanel, TopicChooserCont
 from .admin_search import search_resources
 from .admin_views import revert_field_view
 from .bulk_actions import BULK_ACTIONS
+from .chooser import ResourceChooserViewSet
 from .filters import ResourceFilterSet
 from .models import Resource
 from .permissions import is_restricted_to_own_organization
@@ -64,6 +68,9 @@ class ResourceIndexView(russian_index(snippet_views.IndexView)):  # type: ignore
         return prefetch_for_list(super().get_base_queryset())
 
 
+# Many subjects: ticked in columns (static/resources/admin.css) rather than Ctrl-clicked in a list box.
+SUBJECT_CHECKBOXES = forms.CheckboxSelectMultiple()
+
 ALIGNMENT_PANELS = [
     FieldPanel("topic", widget=topic_chooser_widget(with_context=True)),
     FieldPanel("codifier_element"),
@@ -82,6 +89,7 @@ class ResourceViewSet(SnippetViewSet):
     list_display = resource_list_columns()
     list_per_page = 50
     index_view_class = ResourceIndexView
+    chooser_viewset_class = ResourceChooserViewSet
     list_export = ["id", "title", "url", "provider", "status", "updated_at"]
     filterset_class = ResourceFilterSet
     search_fields = ["title", "description"]
@@ -103,9 +111,9 @@ class ResourceViewSet(SnippetViewSet):
                 [
                     FieldPanel("title"),
                     FieldPanel("description"),
-                    FieldPanel("keywords", help_text='Список в формате JSON: ["дроби", "сложение"]'),
+                    FieldPanel("keywords"),
                     FieldRowPanel([FieldPanel("resource_type"), FieldPanel("interactivity"), FieldPanel("language")]),
-                    FieldPanel("educational_use"),
+                    FieldPanel("educational_use", widget=forms.CheckboxSelectMultiple),
                     FieldPanel("url"),
                     FieldPanel("embed_url"),
                     FieldRowPanel(
@@ -117,8 +125,14 @@ class ResourceViewSet(SnippetViewSet):
             ),
             ObjectList(
                 [
-                    FieldPanel("subjects"),
-                    FieldRowPanel([FieldPanel("grades"), FieldPanel("levels"), FieldPanel("lesson_number")]),
+                    FieldPanel("subjects", widget=SUBJECT_CHECKBOXES),
+                    FieldRowPanel(
+                        [
+                            FieldPanel("grades", widget=forms.CheckboxSelectMultiple),
+                            FieldPanel("levels", widget=forms.CheckboxSelectMultiple),
+                            FieldPanel("lesson_number"),
+                        ]
+                    ),
                     TopicChooserContextPanel(),
                     InlinePanel(
                         "alignments",
@@ -138,7 +152,7 @@ class ResourceViewSet(SnippetViewSet):
                     FieldRowPanel([FieldPanel("license"), FieldPanel("access")]),
                     FieldPanel("license_terms_url"),
                     FieldPanel("rights_holder"),
-                    FieldPanel("authors", help_text='Список в формате JSON: ["Иванова А. А."]'),
+                    FieldPanel("authors"),
                     FieldPanel("accessibility_features"),
                 ],
                 heading="Права и доступ",
@@ -231,3 +245,13 @@ def catalog_dashboard_panels(request, panels):
     panels[:] = [panel for panel in panels if getattr(panel, "name", "") not in HIDDEN_PANELS]
     panels.extend([WorkQueuesPanel(), CatalogStatePanel()])
     panels.sort(key=lambda panel: getattr(panel, "order", 1000))
+
+
+@hooks.register("insert_global_admin_css")
+def catalog_admin_css():
+    return format_html('<link rel="stylesheet" href="{}">', static("resources/admin.css"))
+
+
+@hooks.register("insert_global_admin_js")
+def catalog_admin_js():
+    return format_html('<script src="{}"></script>', static("resources/admin.js"))

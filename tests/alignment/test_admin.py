@@ -161,9 +161,9 @@ def _alignment_form(resource: Resource, **changes) -> dict[str, str]:
     data = {
         "title": resource.title,
         "description": resource.description,
-        "keywords": "[]",
-        "authors": "[]",
-        "accessibility_features": "[]",
+        "keywords": "",
+        "authors": "",
+        "accessibility_features": "",
         "provider": str(resource.provider_id or ""),
         "subjects": [str(s.pk) for s in resource.subjects.all()],
         "grades": [str(g.pk) for g in resource.grades.all()],

@@ -10,6 +10,8 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
+from tests.harness.browser import browser, playwright_api  # noqa: F401 - the browser tests' Chromium
+
 from .seeding import seed
 
 

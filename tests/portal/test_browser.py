@@ -1,8 +1,7 @@
 """The teachers' journeys in a real browser: Debian's Chromium driven by Playwright against `runserver`.
 
 The server runs over its own copy of the test database with the demo catalog (:mod:`tests.portal.seeding`).
-Playwright's own browser download is not used: Chromium is the system one (``/usr/bin/chromium``). Without
-Playwright or Chromium the tests are skipped, and with ``CI=true`` they fail. Screenshots of every page type,
+The browser is the shared one of :mod:`tests.harness.browser` (Debian's Chromium). Screenshots of every page type,
 desktop and phone, are written to ``$PORTAL_SCREENSHOTS`` (default: the test's temporary folder).
 """
 
@@ -14,71 +13,17 @@ from pathlib import Path
 
 import pytest
 
+from tests.harness.browser import (  # noqa: F401 - autouse fixtures of this module
+    UNNAMED,
+    close_connections_of_this_loop,
+    sync_database_work_beside_playwright,
+)
 from tests.harness.live_server import LiveServer, clone_test_database, drop_database, run_django
 
-CHROMIUM = Path(os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PHONE = {"width": 390, "height": 844}
 
 # pytest-django creates the test database (which the site's copy is made from) only for marked tests.
 pytestmark = pytest.mark.django_db
-# A control without an accessible name in Playwright's ARIA snapshot: `- link` with no quoted name.
-UNNAMED = re.compile(r"^\s*- (link|button|checkbox|radio|combobox|textbox|searchbox|slider)\s*(:|\[|$)", re.M)
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"browser tests cannot run: {reason}")
-    pytest.skip(f"{reason} (set CI=true to make this a failure)")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _sync_database_work_beside_playwright():
-    """Playwright's sync API keeps an event loop in this thread, and Django then refuses database work here
-    (each test's savepoint). No Django code runs in that loop, so the check is lifted for this module."""
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    yield
-    if previous is None:
-        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-@pytest.fixture(autouse=True)
-def _close_connections_of_this_loop():
-    """Connections opened while Playwright's loop runs are kept apart by Django; close them after each test, or
-    PostgreSQL refuses to drop the test database at the end ("being accessed by other users")."""
-    yield
-    from django.db import connections
-
-    connections.close_all()
-
-
-@pytest.fixture(scope="module")
-def playwright_api():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("Playwright is not installed")
-    if not CHROMIUM.exists():
-        _unavailable(f"no Chromium at {CHROMIUM} (Debian package chromium)")
-    with sync_playwright() as api:
-        yield api
-
-
-@pytest.fixture(scope="module")
-def browser(playwright_api):
-    browser = playwright_api.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-    yield browser
-    browser.close()
 
 
 @pytest.fixture(scope="module")

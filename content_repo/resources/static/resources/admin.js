@@ -1,0 +1,13 @@
+// Bulk actions under «Больше» live in a dropdown that Wagtail renders outside the listing's bulk controller,
+// so their links open without the chosen ids (a 404). Give them the ids and the list to return to, as the
+// visible buttons get them.
+document.addEventListener("click", (event) => {
+    const link = event.target.closest("a[data-bulk-action-button]");
+    if (!link || link.href.includes("id=")) return;
+    const ids = Array.from(document.querySelectorAll("input[data-bulk-action-checkbox]:checked"))
+        .map((box) => "id=" + encodeURIComponent(box.dataset.objectId));
+    if (!ids.length) return;
+    event.preventDefault();
+    const next = "next=" + encodeURIComponent(window.location.pathname + window.location.search);
+    window.location.assign(link.href.split("?")[0] + "?" + ids.concat([next]).join("&"));
+}, true);
