@@ -229,6 +229,8 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "pptx", "xlsx", "odt", "ods", "odp", "epub", "txt"]
 WAGTAIL_I18N_ENABLED = False
 WAGTAILADMIN_USER_LOGIN_FORM = "content_repo.resources.admin_forms.LoginForm"
+# No avatars from gravatar.com: the admin works offline and sends nobody's e-mail hash abroad.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = env_int("IMAGE_MAX_PIXELS", 40_000_000)
 
 _IMMEDIATE_TASKS = "django_tasks.backends.immediate.ImmediateBackend"

@@ -96,3 +96,28 @@ def confirm_withdrawal_view(request: HttpRequest, pk: int) -> HttpResponse:
         "header_title": f"Подтвердить снятие {job.withdrawal_pending} ресурсов",
     }
     return TemplateResponse(request, "importers/admin/confirm_withdrawal.html", context)
+
+
+RUN_PERMISSION = "importers.change_harvestsource"
+
+
+def run_harvest_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """An administrator starts a source's harvest now (the background worker runs it; progress on the job)."""
+    from importers.models import HarvestSource
+    from importers.tasks import run_harvest
+
+    if not request.user.has_perm(RUN_PERMISSION):
+        raise PermissionDenied
+    source = get_object_or_404(HarvestSource, pk=pk)
+    jobs_url = reverse("harvest_jobs:index")
+    if request.method == "POST":
+        run_harvest.enqueue(source.code)
+        messages.success(request, f"Сбор «{source.name}» запущен: задание появится в списке и покажет ход работы")
+        return redirect(f"{jobs_url}?source={source.pk}")
+    context = {
+        "source": source,
+        "cancel_url": reverse("harvest_sources:inspect", args=[source.pk]),
+        "page_title": f"Запустить сбор «{source.name}»",
+        "header_title": f"Запустить сбор «{source.name}»",
+    }
+    return TemplateResponse(request, "importers/admin/run_harvest.html", context)

@@ -15,7 +15,15 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from content_repo.admin_display import HumanInspectView, joined, yes_no
-from importers.admin_views import UPLOAD_PERMISSION, confirm_view, confirm_withdrawal_view, upload_view
+from content_repo.resources.russian import russian_index
+from importers.admin_views import (
+    RUN_PERMISSION,
+    UPLOAD_PERMISSION,
+    confirm_view,
+    confirm_withdrawal_view,
+    run_harvest_view,
+    upload_view,
+)
 from importers.models import HarvestError, HarvestJob, HarvestSource
 
 
@@ -32,7 +40,19 @@ for _model in (HarvestSource, HarvestJob, HarvestError):
     register_permission_policy(_model, ReadOnlyPolicy(_model))
 
 
+class HarvestSourceInspectView(HumanInspectView):
+    """A source's page; administrators start its harvest from here («Запустить сбор»)."""
+
+    @cached_property
+    def header_buttons(self) -> list[HeaderButton]:
+        if not self.request.user.has_perm(RUN_PERMISSION):
+            return []
+        url = reverse("importers_run_harvest", args=[self.object.pk])
+        return [HeaderButton("Запустить сбор", url=url, icon_name="download")]
+
+
 class HarvestSourceViewSet(ModelViewSet):
+    index_view_class = russian_index(ModelViewSet.index_view_class)
     model = HarvestSource
     icon = "site"
     menu_label = "Источники"
@@ -40,7 +60,7 @@ class HarvestSourceViewSet(ModelViewSet):
     copy_view_enabled = False
     exclude_form_fields: list[str] = []  # never shown: the policy forbids adding and editing
     list_display = ["name", "code", "kind", "base_url", "schedule", "publish_policy", yes_no("enabled", "Включён")]
-    inspect_view_class = HumanInspectView
+    inspect_view_class = HarvestSourceInspectView
     inspect_view_fields = [
         "code",
         "name",
@@ -79,6 +99,7 @@ class HarvestJobInspectView(HumanInspectView):
 
 
 class HarvestJobViewSet(ModelViewSet):
+    index_view_class = russian_index(ModelViewSet.index_view_class)
     model = HarvestJob
     inspect_view_class = HarvestJobInspectView
     icon = "list-ul"
@@ -112,6 +133,7 @@ class HarvestJobViewSet(ModelViewSet):
 
 
 class HarvestErrorViewSet(ModelViewSet):
+    index_view_class = russian_index(ModelViewSet.index_view_class)
     model = HarvestError
     inspect_view_class = HumanInspectView
     icon = "warning"
@@ -146,6 +168,7 @@ def register_upload_urls() -> list[Any]:
     return [
         path("importers/upload/", upload_view, name="importers_upload"),
         path("importers/upload/confirm/", confirm_view, name="importers_upload_confirm"),
+        path("importers/sources/<int:pk>/run/", run_harvest_view, name="importers_run_harvest"),
         path(
             "importers/jobs/<int:pk>/confirm-withdrawal/",
             confirm_withdrawal_view,

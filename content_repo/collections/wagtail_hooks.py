@@ -9,6 +9,7 @@ from content_repo.admin_display import yes_no
 from content_repo.alignment.services import aligned_resources
 from content_repo.curriculum.chooser import context_inputs, topic_chooser_widget
 from content_repo.curriculum.models import Topic
+from content_repo.resources.russian import russian_index
 
 from .models import Collection, CollectionItem
 from .slugs import collection_slug
@@ -80,6 +81,7 @@ class TopicContextPanel(Panel):
 
 
 class CollectionViewSet(SnippetViewSet):
+    index_view_class = russian_index(SnippetViewSet.index_view_class)
     model = Collection
     icon = "list-ul"
     menu_label = "Подборки"

@@ -1,16 +1,22 @@
 """The curriculum tree in the admin: frameworks, subjects, the topic plan per subject and grade, codifiers."""
 
+from django.urls import path, reverse
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from content_repo.admin_display import joined, yes_no
+from content_repo.resources.russian import russian_index
 
+from .admin_views import CurriculumTreeView
 from .chooser import TopicChooserViewSet
 from .models import CodifierElement, Framework, Subject, Topic
 from .subject_chooser import SubjectChooserViewSet
 
 
 class TopicViewSet(SnippetViewSet):
+    index_view_class = russian_index(SnippetViewSet.index_view_class)
     model = Topic
     icon = "list-ol"
     menu_label = "Темы программы"
@@ -24,6 +30,7 @@ class TopicViewSet(SnippetViewSet):
 
 
 class SubjectViewSet(SnippetViewSet):
+    index_view_class = russian_index(SnippetViewSet.index_view_class)
     model = Subject
     icon = "folder-open-inverse"
     menu_label = "Предметы"
@@ -33,6 +40,7 @@ class SubjectViewSet(SnippetViewSet):
 
 
 class FrameworkViewSet(SnippetViewSet):
+    index_view_class = russian_index(SnippetViewSet.index_view_class)
     model = Framework
     icon = "doc-full-inverse"
     menu_label = "Нормативные документы"
@@ -40,6 +48,7 @@ class FrameworkViewSet(SnippetViewSet):
 
 
 class CodifierViewSet(SnippetViewSet):
+    index_view_class = russian_index(SnippetViewSet.index_view_class)
     model = CodifierElement
     icon = "tag"
     menu_label = "Кодификаторы ФИПИ"
@@ -57,3 +66,18 @@ class CurriculumGroup(SnippetViewSetGroup):
 
 
 register_snippet(CurriculumGroup)
+
+
+@hooks.register("register_admin_urls")
+def register_curriculum_tree_url():
+    return [path("curriculum/tree/", CurriculumTreeView.as_view(), name="curriculum_tree")]
+
+
+class _TopicViewerMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("curriculum.view_topic")
+
+
+@hooks.register("register_admin_menu_item")
+def register_curriculum_tree_menu_item():
+    return _TopicViewerMenuItem("Дерево программы", reverse("curriculum_tree"), icon_name="list-ol", order=131)

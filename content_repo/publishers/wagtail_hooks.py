@@ -2,10 +2,13 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from content_repo.resources.russian import russian_index
+
 from .models import Membership, Organization
 
 
 class OrganizationViewSet(SnippetViewSet):
+    index_view_class = russian_index(SnippetViewSet.index_view_class)
     model = Organization
     icon = "group"
     menu_label = "Организации"
@@ -21,6 +24,7 @@ class OrganizationViewSet(SnippetViewSet):
 
 
 class MembershipViewSet(SnippetViewSet):
+    index_view_class = russian_index(SnippetViewSet.index_view_class)
     model = Membership
     icon = "user"
     menu_label = "Сотрудники"

@@ -1,10 +1,13 @@
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from content_repo.resources.russian import russian_index
+
 from .models import Term
 
 
 class TermViewSet(SnippetViewSet):
+    index_view_class = russian_index(SnippetViewSet.index_view_class)
     model = Term
     icon = "tag"
     menu_label = "Словари"

@@ -100,6 +100,7 @@ def test_choose_a_topic_by_typing_part_of_its_name(methodist, screenshots):
     modal = page.locator(".modal-dialog")
     modal.get_by_label("Слова").fill("пифагор")
     modal.get_by_role("link", name=re.compile("Теорема Пифагора")).first.wait_for()
+    page.wait_for_timeout(500)  # the modal's fade-in, for the screenshot only
     page.screenshot(path=screenshots / "topic-chooser.png")
     modal.get_by_role("link", name=re.compile("Теорема Пифагора")).first.click()
     page.get_by_role("button", name="Применить").click()

@@ -1,0 +1,174 @@
+"""The admin's views and helpers through Django's test client on the real database (no browser): bulk-action
+pages, the morphology search of resources, the catalog search, «Запустить сбор», collection addresses and
+«В подборку», human values and Russian counts."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from content_repo.admin_display import human
+from content_repo.collections.models import Collection, CollectionItem
+from content_repo.collections.slugs import collection_slug, transliterate
+from content_repo.resources.admin_forms import LinesListField
+from content_repo.resources.admin_search import search_resources
+from content_repo.resources.models import Resource
+from content_repo.resources.russian import plural
+from tests.factories import make_resource
+
+pytestmark = pytest.mark.django_db
+
+LIST = "/admin/snippets/resources/resource/"
+
+
+@pytest.fixture
+def fractions(users):
+    """A published lesson «Дроби и проценты» and a vendor's draft «Сравнение дробей»."""
+    published = make_resource(title="Дроби и проценты", publish=True, subjects=["math"], grades=[5])
+    draft = make_resource(title="Сравнение дробей", provider=users.org_a, subjects=["math"], grades=[5])
+    make_resource(title="Квадратные уравнения", publish=True)
+    return published, draft
+
+
+def _index_published() -> None:
+    from search.backends.database import DatabaseSearchBackend
+    from search.indexing import published_documents
+
+    DatabaseSearchBackend({}).rebuild(published_documents(read_ahead=0))
+
+
+def test_the_bulk_page_names_its_buttons_and_returns_to_the_list_it_came_from(client, users, fractions):
+    client.force_login(users.methodist)
+    ids = "&".join(f"id={resource.pk}" for resource in fractions)
+    referer = f"http://testserver{LIST}?subject=math&grade=5"
+    page = client.get(f"/admin/bulk/resources/resource/set_grades/?{ids}", HTTP_REFERER=referer).content.decode()
+    assert '<button type="submit" class="button ">Применить</button>' in page
+    assert f'<a href="{referer.replace("&", "&amp;")}" class="button button-secondary">Отмена</a>' in page
+    assert "next=http%3A%2F%2Ftestserver%2Fadmin%2Fsnippets%2Fresources%2Fresource%2F%3Fsubject%3Dmath" in page
+
+    without_referer = client.get(f"/admin/bulk/resources/resource/set_grades/?{ids}").content.decode()
+    assert f'<a href="{LIST}" class="button button-secondary">Отмена</a>' in without_referer
+
+
+def test_add_to_collection_publishes_a_live_collection_and_keeps_a_draft_a_draft(client, users, fractions):
+    published, draft = fractions
+    live = Collection.objects.create(title="Дроби", slug="drobi", live=True)
+    live.save_revision().publish()
+    client.force_login(users.methodist)
+    url = f"/admin/bulk/resources/resource/add_to_collection/?id={published.pk}&id={draft.pk}&next={LIST}"
+
+    assert client.post(url, {"collection": live.pk}).status_code == 302
+    assert client.post(url, {"collection": live.pk}).status_code == 302  # again: nothing is added twice
+
+    live.refresh_from_db()
+    assert sorted(item.resource.title for item in live.items.all()) == ["Дроби и проценты", "Сравнение дробей"]
+    assert not live.has_unpublished_changes
+
+    hidden = Collection.objects.create(title="Черновик", slug="chernovik", live=False)
+    hidden.save_revision()
+    assert client.post(url, {"collection": hidden.pk}).status_code == 302
+    assert CollectionItem.objects.filter(collection=hidden).count() == 0  # the row waits for publishing
+    assert len(Collection.objects.get(pk=hidden.pk).get_latest_revision_as_object().items.all()) == 2
+
+
+def test_resources_are_found_by_another_form_of_the_word_drafts_included(users, fractions):
+    published, draft = fractions
+    _index_published()
+    found = search_resources(Resource.objects.all(), "дробь")
+    assert sorted(found.values_list("title", flat=True)) == ["Дроби и проценты", "Сравнение дробей"]
+    assert list(search_resources(Resource.objects.all(), "процентами").values_list("title", flat=True)) == [
+        "Дроби и проценты"
+    ]
+    assert search_resources(Resource.objects.all(), "квазары").count() == 0
+
+
+def test_the_backend_hook_finds_published_resources_only(users, fractions):
+    from search.wagtail_hooks import published_resources_matching
+
+    published, draft = fractions
+    _index_published()
+    assert published_resources_matching("дробь") == [str(published.pk)]
+
+
+def test_catalog_search_finds_resources_collections_and_topics_and_a_vendor_only_its_own(client, users, fractions):
+    Collection.objects.create(title="Дроби, 5 класс", slug="drobi-5", live=True)
+    client.force_login(users.methodist)
+    page = client.get(reverse("catalog_search"), {"q": "дробь"}).content.decode()
+    assert "Ресурсы: 2" in page and "Дроби и проценты" in page and "Сравнение дробей" in page
+    assert "Подборки: 1" in page and "Дроби, 5 класс" in page
+    assert "Обыкновенные дроби" in page  # a topic of the programme
+
+    client.force_login(users.vendor_b)
+    page = client.get(reverse("catalog_search"), {"q": "дробь"}).content.decode()
+    assert "Ресурсы: 0" in page and "Сравнение дробей" not in page
+    assert "Подборки:" not in page.split("Ресурсы: 0")[1] or "Дроби, 5 класс" not in page
+
+
+def test_the_sidebar_search_is_the_catalogs(client, users):
+    client.force_login(users.methodist)
+    page = client.get("/admin/").content.decode()
+    assert '"/admin/catalog-search/"' in page  # the sidebar's search module posts here
+    assert "Искать на всех страницах" not in page
+
+
+def test_only_administrators_start_a_harvest(client, users):
+    from importers.builtin import ensure_builtin_sources
+    from importers.models import HarvestJob, HarvestSource
+
+    ensure_builtin_sources()
+    source = HarvestSource.objects.get(code="resh")
+    url = reverse("importers_run_harvest", args=[source.pk])
+    client.force_login(users.methodist)
+    refused = client.post(url)  # Wagtail answers a refusal in the admin with a message on the dashboard
+    assert (refused.status_code, refused.url) == (302, "/admin/")
+    assert "Запустить сбор" not in client.get(reverse("harvest_sources:inspect", args=[source.pk])).content.decode()
+    assert HarvestJob.objects.count() == 0
+    client.force_login(users.admin)
+    assert "Запустить сбор" in client.get(reverse("harvest_sources:inspect", args=[source.pk])).content.decode()
+    assert "Собрать источник «Российская электронная школа»" in client.get(url).content.decode()
+
+
+def test_collection_address_from_the_russian_title():
+    assert transliterate("Щука ёжик") == "shchuka ezhik"
+    assert collection_slug("Дроби: шаг за шагом") == "drobi-shag-za-shagom"
+    Collection.objects.create(title="Дроби", slug="drobi")
+    Collection.objects.create(title="Дроби", slug="drobi-2")
+    assert collection_slug("Дроби") == "drobi-3"
+    assert collection_slug("!!!") == "podborka"
+
+
+def test_a_collection_saved_without_an_address_gets_one(client, users):
+    client.force_login(users.methodist)
+    data = {"title": "Подготовка к ОГЭ", "slug": "", "description": "", "items-TOTAL_FORMS": "0"}
+    data |= {"items-INITIAL_FORMS": "0", "items-MIN_NUM_FORMS": "0", "items-MAX_NUM_FORMS": "1000"}
+    response = client.post("/admin/snippets/collections/collection/add/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert Collection.objects.get().slug == "podgotovka-k-oge"
+
+
+def test_human_values_and_russian_counts():
+    assert [human(True), human(None), human([5, 6]), human({"rate": 1.0, "full": False})] == [
+        "да",
+        "—",
+        "5, 6",
+        "запросов в секунду: 1.0; полный сбор: нет",
+    ]
+    forms = ("ресурс", "ресурса", "ресурсов")
+    assert [plural(n, forms) for n in (1, 2, 5, 11, 21, 22, 112, 267)] == [
+        "ресурс",
+        "ресурса",
+        "ресурсов",
+        "ресурсов",
+        "ресурс",
+        "ресурса",
+        "ресурсов",
+        "ресурсов",
+    ]
+
+
+def test_lists_are_edited_one_per_line_and_old_json_is_still_read():
+    field = LinesListField(required=False)
+    assert field.prepare_value(["дроби", "сложение"]) == "дроби\nсложение"
+    assert field.clean("дроби\n\n сложение \nдроби") == ["дроби", "сложение"]
+    assert field.clean('["Иванова А. А.", "Петров"]') == ["Иванова А. А.", "Петров"]
+    assert field.clean("") == []
