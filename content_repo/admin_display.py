@@ -72,3 +72,15 @@ class HumanInspectView(InspectView):
         if value is None or isinstance(value, bool | datetime.datetime | list | tuple | Mapping) or value == "":
             return human(value)
         return value
+
+
+def without_autosave(view_class: type) -> type:
+    """A create view that does not autosave: an add form opened and abandoned leaves no draft in the list."""
+
+    class CreateWithoutAutosave(view_class):  # type: ignore[valid-type, misc]
+        def setup(self, request: Any, *args: Any, **kwargs: Any) -> None:
+            super().setup(request, *args, **kwargs)
+            self.autosave_enabled = False
+
+    CreateWithoutAutosave.__name__ = view_class.__name__
+    return CreateWithoutAutosave

@@ -5,7 +5,7 @@ from wagtail.admin.widgets.slug import SlugInput
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from content_repo.admin_display import yes_no
+from content_repo.admin_display import without_autosave, yes_no
 from content_repo.alignment.services import aligned_resources
 from content_repo.curriculum.chooser import context_inputs, topic_chooser_widget
 from content_repo.curriculum.models import Topic
@@ -82,6 +82,7 @@ class TopicContextPanel(Panel):
 
 class CollectionViewSet(SnippetViewSet):
     index_view_class = russian_index(SnippetViewSet.index_view_class)
+    add_view_class = without_autosave(SnippetViewSet.add_view_class)
     model = Collection
     icon = "list-ul"
     menu_label = "Подборки"

@@ -34,7 +34,7 @@ def grades_text(resource: Resource) -> str:
     numbers = sorted(grade.number for grade in resource.grades.all())
     if not numbers:
         return ""
-    return f"{', '.join(map(str, numbers))} класс"
+    return f"{', '.join(map(str, numbers))}\u00a0класс"  # no break before «класс» in a narrow column
 
 
 def topics_text(resource: Resource) -> str:

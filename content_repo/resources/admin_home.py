@@ -60,8 +60,13 @@ class CatalogStatePanel(Component):
             "total": sum(counts.values()),
             "statuses": statuses,
             "sources": self._sources(resources, list_url),
-            "unaligned": resources.exclude(alignments__status=Alignment.Status.CONFIRMED).count(),
-            "unaligned_url": f"{list_url}?alignment=none",
+            "only_suggested": resources.filter(alignments__isnull=False)
+            .exclude(alignments__status=Alignment.Status.CONFIRMED)
+            .distinct()
+            .count(),
+            "no_alignment": resources.filter(alignments__isnull=True).count(),
+            "only_suggested_url": f"{list_url}?alignment=suggested",
+            "no_alignment_url": f"{list_url}?alignment=none",
             "list_url": list_url,
         }
 

@@ -14,6 +14,7 @@ METHODISTS = "Методисты"
 VENDORS = "Поставщики"
 READERS = "Только чтение"
 WORKFLOW_NAME = "Проверка методистом"
+WAGTAIL_DEFAULT_GROUPS = ("Moderators", "Editors")
 
 _VIEW_ALL = [
     "resources.view_resource",
@@ -98,6 +99,9 @@ def ensure_roles() -> dict[str, Group]:
         )
     )
     groups[ADMINS] = admins
+    # Wagtail's migrations create «Moderators» and «Editors» for a page site; the roles above replace them, and
+    # English group names in the users' forms only confuse (one with members is left alone).
+    Group.objects.filter(name__in=WAGTAIL_DEFAULT_GROUPS, user__isnull=True).delete()
     _ensure_image_permissions(groups)
     _ensure_workflow(groups[METHODISTS])
     return groups

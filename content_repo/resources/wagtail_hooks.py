@@ -22,6 +22,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from content_repo.admin_display import without_autosave
 from content_repo.curriculum.chooser import topic_chooser_widget
 
 from .admin_columns import prefetch_for_list, resource_list_columns
@@ -95,6 +96,7 @@ class ResourceViewSet(SnippetViewSet):
     search_fields = ["title", "description"]
     ordering = ["-updated_at"]
 
+    add_view_class = without_autosave(snippet_views.CreateView)
     edit_view_class = _guarded(snippet_views.EditView)
     delete_view_class = _guarded(snippet_views.DeleteView, "delete")
     history_view_class = _guarded(snippet_views.HistoryView, "view")

@@ -98,6 +98,11 @@ def page_problems(page, response) -> list[str]:
         f"raw value: {m.group(0)!r} in …{text[max(0, m.start() - 40) : m.end() + 40]!r}…"
         for m in RAW_VALUES.finditer(text)
     ]
+    names = " | ".join(re.findall(r'"([^"]*)"', snapshot))  # accessible names: aria-labels, titles, alt texts
+    problems += [
+        f"English name: {m.group(0)!r} in …{names[max(0, m.start() - 40) : m.end() + 40]!r}…"
+        for m in ENGLISH_WORD.finditer(names)
+    ]
     problems += [
         f"English: {m.group(0)!r} in …{text[max(0, m.start() - 40) : m.end() + 40]!r}…"
         for m in ENGLISH_WORD.finditer(text)

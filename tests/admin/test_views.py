@@ -172,3 +172,17 @@ def test_lists_are_edited_one_per_line_and_old_json_is_still_read():
     assert field.clean("дроби\n\n сложение \nдроби") == ["дроби", "сложение"]
     assert field.clean('["Иванова А. А.", "Петров"]') == ["Иванова А. А.", "Петров"]
     assert field.clean("") == []
+
+
+def test_wagtails_english_default_groups_are_gone():
+    from django.contrib.auth.models import Group
+
+    names = set(Group.objects.values_list("name", flat=True))
+    assert names == {"Администраторы", "Методисты", "Поставщики", "Только чтение"}
+
+
+def test_add_forms_do_not_autosave_but_edit_forms_do(client, users, fractions):
+    client.force_login(users.methodist)
+    for url in ("/admin/snippets/collections/collection/add/", f"{LIST}add/"):
+        assert "data-w-autosave-interval-value" not in client.get(url).content.decode(), url
+    assert "data-w-autosave-interval-value" in client.get(f"{LIST}edit/{fractions[0].pk}/").content.decode()
