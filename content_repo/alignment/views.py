@@ -26,6 +26,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from content_repo.curriculum.chooser import context_inputs, topic_chooser_widget
 from content_repo.curriculum.models import Subject, Topic
+from content_repo.resources.admin_columns import source_labels
 from content_repo.resources.models import Alignment, Resource, SourceLayer
 
 from . import decisions
@@ -57,7 +58,8 @@ class QueueFilterForm(forms.Form):
         subjects = Subject.objects.filter(has_topics=True).order_by("title").values_list("code", "title")
         cast(forms.ChoiceField, self.fields["subject"]).choices = [("", "все предметы"), *subjects]
         sources = SourceLayer.objects.order_by("source").values_list("source", flat=True).distinct()
-        choices = [("", "все источники"), *((code, code) for code in sources)]
+        labels = source_labels()
+        choices = [("", "все источники"), *((code, labels.get(code, code)) for code in sources)]
         cast(forms.ChoiceField, self.fields["source"]).choices = choices
 
     def suggestions(self) -> QuerySet[Alignment]:
@@ -160,8 +162,10 @@ def _card(resource: Resource) -> dict[str, Any]:
     suggested.sort(key=lambda a: (-(a.score if a.score is not None else -1.0), a.pk))
     subjects = [s.code for s in resource.subjects.all()]
     grades = [g.number for g in resource.grades.all()]
+    layer = resource.source_layer_or_none
     return {
         "resource": resource,
+        "source_label": source_labels().get(layer.source, layer.source) if layer is not None else "",
         "suggested": suggested,
         "confirmed": [a for a in alignments if a.status == Alignment.Status.CONFIRMED],
         "subjects": ",".join(subjects),

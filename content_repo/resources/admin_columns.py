@@ -18,6 +18,14 @@ NO_ALIGNMENT = "без привязки"
 SOURCE_LABELS_HOOK = "resource_source_labels"
 
 
+def source_labels() -> dict[str, str]:
+    """Source code → name (``{"resh": "Российская электронная школа"}``) from the ``resource_source_labels`` hook."""
+    labels: dict[str, str] = {}
+    for fn in hooks.get_hooks(SOURCE_LABELS_HOOK):
+        labels.update(fn())
+    return labels
+
+
 def prefetch_for_list(queryset: QuerySet[Resource]) -> QuerySet[Resource]:
     """What the columns read, in a few queries per page instead of several per row."""
     alignments = Alignment.objects.select_related("topic").order_by("-status", "sort_order")
@@ -67,10 +75,7 @@ class SourceColumn(Column):
 
     @cached_property
     def labels(self) -> dict[str, str]:
-        labels: dict[str, str] = {}
-        for fn in hooks.get_hooks(SOURCE_LABELS_HOOK):
-            labels.update(fn())
-        return labels
+        return source_labels()
 
     def get_value(self, instance: Resource) -> str:
         layer = instance.source_layer_or_none

@@ -21,7 +21,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from content_repo.curriculum.models import Topic
 
-from .admin_columns import SOURCE_LABELS_HOOK
+from .admin_columns import source_labels
 from .admin_search import search_resources, stems_condition
 from .models import Alignment, Resource
 from .permissions import is_restricted_to_own_organization
@@ -72,11 +72,7 @@ class CatalogStatePanel(Component):
 
     @staticmethod
     def _sources(resources, list_url: str) -> list[dict[str, Any]]:
-        from wagtail import hooks
-
-        labels: dict[str, str] = {}
-        for fn in hooks.get_hooks(SOURCE_LABELS_HOOK):
-            labels.update(fn())
+        labels = source_labels()
         rows = resources.order_by().values_list("source_layer__source").annotate(n=Count("pk"))
         found = [
             {

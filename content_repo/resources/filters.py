@@ -15,13 +15,9 @@ from .models import Alignment, Resource, SourceLayer
 
 
 def _sources(request=None):
-    from wagtail import hooks
+    from .admin_columns import source_labels
 
-    from .admin_columns import SOURCE_LABELS_HOOK
-
-    labels: dict[str, str] = {}
-    for fn in hooks.get_hooks(SOURCE_LABELS_HOOK):
-        labels.update(fn())
+    labels = source_labels()
     codes = SourceLayer.objects.order_by().values_list("source", flat=True).distinct()
     return sorted(((code, labels.get(code, code)) for code in codes), key=lambda choice: choice[1])
 

@@ -66,7 +66,8 @@ def test_filter_then_bulk_set_grades_and_cancel_back_to_the_list(methodist, scre
     titles = rows(page)
     assert {"Обыкновенные дроби", "Десятичные дроби", *VENDOR_TITLES} <= set(titles), titles
     filtered_url = page.url
-    page.keyboard.press("Escape")  # the filters' drawer closes
+    page.keyboard.press("Escape")  # the filters' drawer closes (and fades out before the screenshot)
+    page.get_by_role("tooltip").wait_for(state="hidden")
     page.screenshot(path=screenshots / "resources-filtered.png")
 
     select(page, "Обыкновенные дроби")
