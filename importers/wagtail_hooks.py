@@ -36,7 +36,18 @@ class ReadOnlyPolicy(ModelPermissionPolicy):
         return super().user_has_permission(user, action)
 
 
-for _model in (HarvestSource, HarvestJob, HarvestError):
+class SourceSettingsPolicy(ModelPermissionPolicy):
+    """Sources are declared in code; administrators (the model's ``change`` permission) edit only how often and
+    how politely one is harvested and whether it publishes. Nobody adds or deletes one here."""
+
+    def user_has_permission(self, user: Any, action: str) -> bool:
+        if action in ("add", "delete"):
+            return False
+        return super().user_has_permission(user, action)
+
+
+register_permission_policy(HarvestSource, SourceSettingsPolicy(HarvestSource))
+for _model in (HarvestJob, HarvestError):
     register_permission_policy(_model, ReadOnlyPolicy(_model))
 
 
@@ -58,7 +69,8 @@ class HarvestSourceViewSet(ModelViewSet):
     menu_label = "Источники"
     inspect_view_enabled = True
     copy_view_enabled = False
-    exclude_form_fields: list[str] = []  # never shown: the policy forbids adding and editing
+    # What an administrator may change; the rest (address, hosts, protocol options) is the source's code.
+    form_fields = ["schedule", "rate_limit", "publish_policy", "enabled"]
     list_display = ["name", "code", "kind", "base_url", "schedule", "publish_policy", yes_no("enabled", "Включён")]
     inspect_view_class = HarvestSourceInspectView
     inspect_view_fields = [

@@ -186,3 +186,24 @@ def test_add_forms_do_not_autosave_but_edit_forms_do(client, users, fractions):
     for url in ("/admin/snippets/collections/collection/add/", f"{LIST}add/"):
         assert "data-w-autosave-interval-value" not in client.get(url).content.decode(), url
     assert "data-w-autosave-interval-value" in client.get(f"{LIST}edit/{fractions[0].pk}/").content.decode()
+
+
+def test_administrators_edit_a_sources_schedule_and_methodists_do_not(client, users):
+    from importers.builtin import ensure_builtin_sources
+    from importers.models import HarvestSource
+
+    ensure_builtin_sources()
+    source = HarvestSource.objects.get(code="resh")
+    url = reverse("harvest_sources:edit", args=[source.pk])
+    data = {"schedule": "12h", "rate_limit": "0.5", "publish_policy": source.publish_policy, "enabled": "on"}
+    client.force_login(users.methodist)
+    assert client.post(url, data).status_code == 302
+    assert HarvestSource.objects.get(pk=source.pk).schedule == source.schedule  # refused: nothing changed
+
+    client.force_login(users.admin)
+    page = client.post(url, data | {"schedule": "каждый вторник"}).content.decode()
+    assert HarvestSource.objects.get(pk=source.pk).schedule == source.schedule
+    assert "errorlist" in page or "error-message" in page
+    assert client.post(url, data).status_code == 302
+    saved = HarvestSource.objects.get(pk=source.pk)
+    assert (saved.schedule, saved.rate_limit, saved.base_url) == ("12h", 0.5, source.base_url)
