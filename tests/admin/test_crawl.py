@@ -1,4 +1,5 @@
-"""Every admin page a methodist reaches from the menu, opened in Chromium, with the first object of each list.
+"""Every admin page a methodist (and a vendor) reaches from the menu, opened in Chromium, with the first object
+of each list.
 
 A page fails on: a 4xx/5xx answer, a button or link without an accessible name, raw Python values in its text
 (``['math']``, ``{'a': 1}``, ``True``/``False``/``None``, ``<… object at 0x…>``) or JSON in its text fields,
@@ -110,8 +111,11 @@ def page_problems(page, response) -> list[str]:
     return problems
 
 
-def test_every_page_of_the_methodists_menu(methodist, screenshots):
-    page = methodist
+@pytest.mark.parametrize(("role", "least_pages"), [("methodist", 20), ("vendor", 3)])
+def test_every_page_of_the_menu(request, admin_site, browser, screenshots, role, least_pages):
+    # The site and the browser are asked for here, not only through the role's fixture, so that they are set up
+    # before the test's transaction begins (the site is seeded by another process).
+    page = request.getfixturevalue(role)
     urls = ["/admin/", *menu_urls(page)]
     assert "/admin/snippets/resources/resource/" in urls
     assert not [url for url in urls if "/admin/pages/" in url or "/admin/documents/" in url]
@@ -128,11 +132,11 @@ def test_every_page_of_the_methodists_menu(methodist, screenshots):
         if found:
             problems[url] = found
         name = re.sub(r"[^a-z0-9]+", "-", urlsplit(url).path.lower()).strip("-") or "home"
-        page.screenshot(path=screenshots / f"crawl-{name}.png", full_page=False)
+        page.screenshot(path=screenshots / f"crawl-{role}-{name}.png", full_page=False)
         if url in urls:
             first = page.locator("main a[href]").evaluate_all("links => links.map(link => link.getAttribute('href'))")
             objects = [href for href in first if OBJECT_LINK.search(urlsplit(href).path)]
             if objects:
                 queue.append(objects[0])
-    assert len(visited) >= 20, visited
+    assert len(visited) >= least_pages, visited
     assert problems == {}, json.dumps(problems, ensure_ascii=False, indent=1)
