@@ -121,10 +121,19 @@ def test_sidebar_search_finds_resources_collections_and_topics(methodist, screen
     page.get_by_role("complementary").get_by_role("textbox", name="Поиск").press("Enter")
     page.wait_for_url("**/admin/catalog-search/?q=*")
     found = page.get_by_role("main")
-    assert found.get_by_role("link", name="Обыкновенные дроби", exact=True).is_visible()
-    assert found.get_by_role("link", name="Дроби, 5 класс", exact=True).is_visible()
+    resources = found.get_by_role("region", name=re.compile("^Ресурсы"))
+    assert resources.get_by_role("link", name="Обыкновенные дроби", exact=True).is_visible()
+    assert (
+        found.get_by_role("region", name=re.compile("^Подборки"))
+        .get_by_role("link", name="Дроби, 5 класс")
+        .is_visible()
+    )
     assert found.get_by_role("heading", name=re.compile(r"^Темы программы: \d+")).is_visible()
     page.screenshot(path=screenshots / "catalog-search.png", full_page=True)
+    topics = page.get_by_role("region", name=re.compile("^Темы программы"))
+    topics.get_by_role("link", name="Обыкновенные дроби", exact=True).first.click()
+    page.wait_for_url(re.compile(r"topic=\d+"))
+    assert "Обыкновенные дроби" in rows(page)  # aligned to the topic by the demo's methodist
     page.goto(f"{LIST}?q=дробь")
     assert "Обыкновенные дроби" in rows(page)
 
