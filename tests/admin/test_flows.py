@@ -181,6 +181,7 @@ def test_collection_gets_its_address_from_the_russian_title_and_resources_from_t
     page.screenshot(path=screenshots / "collection-add.png")
     page.get_by_role("button", name="Сохранить черновик").click()
     page.wait_for_url("**/edit/**")
+    assert "Подборка «Дроби: шаг за шагом»: добавлено." in page.get_by_role("status").first.inner_text()
 
     page.goto(f"{LIST}?q=дробь")
     select(page, "Обыкновенные дроби")

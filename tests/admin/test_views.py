@@ -207,3 +207,27 @@ def test_administrators_edit_a_sources_schedule_and_methodists_do_not(client, us
     assert client.post(url, data).status_code == 302
     saved = HarvestSource.objects.get(pk=source.pk)
     assert (saved.schedule, saved.rate_limit, saved.base_url) == ("12h", 0.5, source.base_url)
+
+
+def test_a_jobs_page_shows_moscow_time_and_words_not_codes(client, users):
+    import datetime
+
+    from importers.builtin import ensure_builtin_sources
+    from importers.models import HarvestJob, HarvestSource
+
+    ensure_builtin_sources()
+    started = datetime.datetime(2026, 12, 1, 10, 0, tzinfo=datetime.UTC)
+    job = HarvestJob.objects.create(
+        source=HarvestSource.objects.get(code="resh"),
+        state=HarvestJob.State.PARTIAL,
+        started_at=started,
+        finished_at=started + datetime.timedelta(minutes=5),
+        gather_status="incomplete",
+        options={"rate": 2.0, "full": False, "since": None},
+    )
+    client.force_login(users.methodist)
+    page = client.get(reverse("harvest_jobs:inspect", args=[job.pk])).content.decode()
+    assert "01.12.2026 13:00" in page and "01.12.2026 13:05" in page  # 10:00 UTC in Moscow
+    assert "не весь список (снятие не проводилось)" in page
+    assert "запросов в секунду: 2.0; полный сбор: нет; изменения с: —" in page
+    assert "incomplete" not in page and "False" not in page
