@@ -8,6 +8,7 @@ import datetime
 import logging
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.urls import path, reverse
 from django.utils import timezone
 from wagtail import hooks
@@ -27,14 +28,32 @@ ADMIN_SEARCH_LIMIT = 500
 ADMIN_SEARCH_PAGE = 100
 
 
+# The report is the methodists' (what the catalog lacks), not the vendors'.
+MISSES_PERMISSION = "resources.review_resource"
+
+
+def _methodists_only(view: Any) -> Any:
+    def guarded(request: Any, *args: Any, **kwargs: Any) -> Any:
+        if not request.user.has_perm(MISSES_PERMISSION):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
+class _MethodistMenuItem(MenuItem):
+    def is_shown(self, request: Any) -> bool:
+        return bool(request.user.has_perm(MISSES_PERMISSION))
+
+
 @hooks.register("register_admin_urls")
 def register_misses_report_url():
-    return [path("reports/search-misses/", misses_report, name="search_misses_report")]
+    return [path("reports/search-misses/", _methodists_only(misses_report), name="search_misses_report")]
 
 
 @hooks.register("register_reports_menu_item")
 def register_misses_report_menu_item():
-    return MenuItem("Что ищут и не находят", reverse("search_misses_report"), icon_name="search", order=900)
+    return _MethodistMenuItem("Что ищут и не находят", reverse("search_misses_report"), icon_name="search", order=900)
 
 
 @hooks.register("search_catalog_resources")
@@ -79,5 +98,5 @@ class SearchMissesPanel(Component):
 
 @hooks.register("construct_homepage_panels")
 def add_search_misses_panel(request: Any, panels: list[Any]) -> None:
-    if request.user.has_perm("resources.review_resource"):
+    if request.user.has_perm(MISSES_PERMISSION):
         panels.append(SearchMissesPanel())

@@ -231,3 +231,13 @@ def test_a_jobs_page_shows_moscow_time_and_words_not_codes(client, users):
     assert "не весь список (снятие не проводилось)" in page
     assert "запросов в секунду: 2.0; полный сбор: нет; изменения с: —" in page
     assert "incomplete" not in page and "False" not in page
+
+
+def test_the_misses_report_is_the_methodists(client, users):
+    url = reverse("search_misses_report")
+    client.force_login(users.vendor_a)
+    assert url not in client.get("/admin/").content.decode()
+    refused = client.get(url)
+    assert (refused.status_code, refused.url) == (302, "/admin/")
+    client.force_login(users.methodist)
+    assert "Что ищут и не находят" in client.get(url).content.decode()
