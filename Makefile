@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 export DJANGO_SETTINGS_MODULE ?= content_repo.settings
 
-.PHONY: run test lint typecheck check pytest pytest-sqlite pytest-postgres setup lock \
+.PHONY: run serve test lint typecheck check pytest pytest-sqlite pytest-postgres setup lock \
         search-node search-node-stop demo schema clean
 
 $(BIN)/.installed: requirements.lock requirements-bootstrap.lock
@@ -26,6 +26,18 @@ run: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py bootstrap_catalog
 	$(PY) manage.py runserver 127.0.0.1:$${PORT:-8000}
+
+## Рабочий стек на этой машине (docs/operations.md): миграции, статика, gunicorn, очередь, расписания.
+## SECRET_KEY без значения создаётся один раз в $VAR_DIR/secret-key; ALLOWED_HOSTS, PORT — из окружения.
+serve: setup
+	mkdir -p "$${VAR_DIR:-var}"
+	export DEPLOYMENT=production; \
+	if [ -z "$$SECRET_KEY" ]; then \
+	    key_file="$${VAR_DIR:-var}/secret-key"; \
+	    [ -s "$$key_file" ] || (umask 077 && $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > "$$key_file"); \
+	    SECRET_KEY="$$(cat "$$key_file")"; export SECRET_KEY; \
+	fi; \
+	$(PY) manage.py migrate --noinput && exec $(PY) manage.py serve $(SERVE_ARGS)
 
 lint: setup
 	$(BIN)/ruff check .
