@@ -36,7 +36,8 @@ def programs(python: str = sys.executable) -> list[Program]:
         ),
         Program(
             "worker",
-            [*manage, "db_worker", "--queue-name", "*", "--interval", "1"],
+            # -v0: django-tasks' own two lines per task are silenced; ops.tasks writes one (and the failures).
+            [*manage, "db_worker", "--queue-name", "*", "--interval", "1", "--verbosity", "0"],
             "очередь задач: сбор, индексация, уведомления, большие пакеты",
             # A harvest batch or a bulk batch finishes its transaction before the worker stops.
             stop_seconds=120,

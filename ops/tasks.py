@@ -53,15 +53,21 @@ def log_finished_task(sender: Any, task_result: Any, **kwargs: Any) -> None:
     if task_result.started_at and task_result.finished_at:
         seconds = (task_result.finished_at - task_result.started_at).total_seconds()
     metrics.observe_task(task, status, seconds)
-    # A failed task is logged by django-tasks itself, at ERROR with its traceback (and this request id): once is
-    # enough. A task the immediate backend ran inside a request is part of that request's line; others are jobs.
-    if status != "FAILED":
+    # A failed task is logged by django-tasks itself at ERROR with its traceback, unless its logger is silenced
+    # (`db_worker -v0`, as `serve` runs it): then here. A task the immediate backend ran inside a request is part
+    # of that request's line; others are jobs of their own.
+    if status == "FAILED":
+        if not logging.getLogger("django_tasks").isEnabledFor(logging.ERROR):
+            errors = getattr(task_result, "errors", None) or []
+            traceback = errors[-1].traceback if errors else ""
+            _log_task(task, task_result, status, seconds, logging.ERROR, traceback=traceback)
+    else:
         _log_task(task, task_result, status, seconds, logging.DEBUG if sender is ImmediateBackend else logging.INFO)
     if getattr(task_result, "db_result", None) is not None:
         request_id.set("")
 
 
-def _log_task(task: str, task_result: Any, status: str, seconds: float | None, level: int) -> None:
+def _log_task(task: str, task_result: Any, status: str, seconds: float | None, level: int, **more: str) -> None:
     logger.log(
         level,
         "задача %s (%s): %s, %d мс",
@@ -75,5 +81,6 @@ def _log_task(task: str, task_result: Any, status: str, seconds: float | None, l
             "task_status": status,
             "backend": task_result.backend,
             "duration_ms": round(seconds * 1000, 1) if seconds is not None else None,
+            **more,
         },
     )
