@@ -117,6 +117,10 @@ def backup(target: Path, with_secrets: bool = False) -> Summary:
 
 
 def _backup_database(target: Path) -> str:
+    if connection.in_atomic_block:
+        # Another process (pg_dump) would not see this transaction's writes, and SQLite's backup would wait on
+        # its own write lock for ever: a backup is taken between transactions.
+        raise BackupError("резервная копия делается вне транзакции: её записи копия не увидит")
     if connection.vendor == "sqlite":
         connection.ensure_connection()
         with sqlite3.connect(target / "database.sqlite3") as copy:
@@ -146,7 +150,12 @@ def _backup_files(target: Path) -> tuple[int, int]:
 
 def stored_names(directory: str = "") -> Iterator[str]:
     """Every file in the default storage, by key, in a stable order (local folder or S3 alike)."""
-    folders, files = default_storage.listdir(directory)
+    try:
+        folders, files = default_storage.listdir(directory)
+    except FileNotFoundError:  # a local storage nothing was ever written to has no folder yet
+        if directory:
+            raise
+        return
     for name in sorted(files):
         yield f"{directory}/{name}" if directory else name
     for folder in sorted(folders):

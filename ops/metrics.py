@@ -38,10 +38,14 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from storage.exceptions import RejectionCode
+
 logger = logging.getLogger(__name__)
 disable_created_metrics()  # the `_created` series double the output and no dashboard reads them
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+# A file refused by an upload rule (storage/): the problem's code is the rule's.
+UPLOAD_RULES = frozenset(code.value for code in RejectionCode)
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 REQUESTS = Counter(
@@ -81,7 +85,7 @@ def observe_problem(endpoint: str, code: str, status: int, with_key: bool) -> No
     API_PROBLEMS.labels(endpoint, code).inc()
     if status == 429:
         QUOTA_REFUSALS.labels("key" if with_key else "anonymous").inc()
-    if endpoint.startswith("api/v1/uploads/") and 400 <= status < 500:
+    if code in UPLOAD_RULES:
         UPLOAD_REJECTIONS.labels(code).inc()
 
 

@@ -13,3 +13,14 @@ logger = logging.getLogger("tests.ops")
 def say(word: str) -> str:
     logger.info("said %s", word)
     return word
+
+
+SEEN: list[str] = []
+
+
+@task()
+def remember_request_id() -> None:
+    """Notes the request id its log lines would carry (the thread backend's tests read SEEN)."""
+    from ops.context import request_id
+
+    SEEN.append(request_id.get())
