@@ -4,6 +4,7 @@
     .venv/bin/python bench/search_bench.py               # 100,000 resources
     .venv/bin/python bench/search_bench.py --quick       # 5,000 resources, fewer rounds
     .venv/bin/python bench/search_bench.py 20000 --indexing-only   # no query rounds
+    .venv/bin/python bench/search_bench.py --relevance   # nDCG@10 and zero-result rate per backend
     scripts/search-node stop --dir /tmp/sn-bench
 
 A throwaway SQLite database (its own VAR_DIR) is filled with a realistic catalog: titles and descriptions
@@ -14,6 +15,11 @@ Printed side by side:
   ``_bulk`` load of the same, already built documents into an index with the same mapping;
 - queries: ``/api/v1/search/`` (Django test client, OpenSearch backend) vs the same compiled body sent
   straight to the engine; and the database backend through the same endpoint.
+
+With ``--relevance`` it rates ranking instead: the judged teacher queries (tests/search/judged_queries.json)
+over the fixture catalog (tests/search/catalog.json), on the database backend (SQLite, or the database of
+``--database-url``, e.g. PostgreSQL) and on the engine when one answers at ``--engine-url``: nDCG@10, the
+share of queries that found nothing, and the worst queries.
 """
 
 from __future__ import annotations
@@ -50,6 +56,17 @@ QUERIES: list[dict[str, Any]] = [
     {"q": "контрольная работа", "sort": "title"},
     {"q": "окружающий мир", "access": "free"},
 ]
+# The paths added by issue 11, measured apart so the figures of QUERIES stay comparable across versions:
+# an exam as intent, a test word, words no resource has together (relaxed pass), a typo (the database
+# backend's vocabulary), a school abbreviation.
+NEW_PATH_QUERIES: list[dict[str, Any]] = [
+    {"q": "впр математика 4 класс"},
+    {"q": "контрольная работа 7 класс"},
+    {"q": "дроби квазары"},
+    {"q": "теорема пифогора"},
+    {"q": "биссиктриса угла"},
+    {"q": "кпд"},
+]
 TEMPLATES = [
     ("{topic}", "lesson", "Урок по теме «{topic}» ({section}). {subject}, {grade} класс: объяснение и примеры."),
     ("{topic}: видеоурок", "video_lesson", "Видеоурок: {topic}. Раздел «{section}», {subject}, {grade} класс."),
@@ -66,10 +83,10 @@ LICENSES = ["cc-by-4.0", "cc-by-sa-4.0", "cc-by-nd-4.0"]
 ACCESS = ["free", "registration", "subscription"]
 
 
-def setup_django(workdir: Path, engine_url: str, prefix: str) -> None:
+def setup_django(workdir: Path, engine_url: str, prefix: str, database_url: str | None = None) -> None:
     os.environ.update(
         VAR_DIR=str(workdir),
-        DATABASE_URL=f"sqlite:///{workdir / 'bench.sqlite3'}",
+        DATABASE_URL=database_url or f"sqlite:///{workdir / 'bench.sqlite3'}",
         SEARCH_BACKEND="opensearch",
         SEARCH_URL=engine_url,
         SEARCH_INDEX_PREFIX=prefix,
@@ -207,7 +224,13 @@ def bench_queries(rounds: int) -> dict[str, tuple[float, float]]:
     client = Client()
     engine = get_search_backend()
     engine.refresh()
-    samples: dict[str, list[float]] = {"api_engine": [], "raw_engine": [], "api_database": []}
+    samples: dict[str, list[float]] = {
+        "api_engine": [],
+        "raw_engine": [],
+        "api_database": [],
+        "new_engine": [],
+        "new_database": [],
+    }
 
     def run(params: dict[str, Any]) -> None:
         response = client.get("/api/v1/search/", params)
@@ -227,13 +250,17 @@ def bench_queries(rounds: int) -> dict[str, tuple[float, float]]:
             samples["api_engine"].append(timed(lambda p=params: run(p))[1])
             raw = timed(lambda b=body: engine._request("POST", f"/{engine.alias}/_search", body=b))  # type: ignore[attr-defined]
             samples["raw_engine"].append(raw[1])
+        for params in NEW_PATH_QUERIES:
+            samples["new_engine"].append(timed(lambda p=params: run(p))[1])
     database = {**engine.params, "BACKEND": "database"}
     with override_settings(SEARCH_BACKENDS={"default": database, "database": {"BACKEND": "database"}}):
-        for params in QUERIES:
+        for params in QUERIES + NEW_PATH_QUERIES:
             run(params)
         for _ in range(rounds):
             for params in QUERIES:
                 samples["api_database"].append(timed(lambda p=params: run(p))[1])
+            for params in NEW_PATH_QUERIES:
+                samples["new_database"].append(timed(lambda p=params: run(p))[1])
     return {name: percentiles(values) for name, values in samples.items()}
 
 
@@ -244,6 +271,57 @@ class _QueryDict(dict):
         return [self[name]] if name in self else []
 
 
+def bench_relevance(engine_url: str) -> None:
+    """nDCG@10 and the zero-result rate of the judged queries, per backend."""
+    from django.db import connection
+
+    from search.backends import SearchBackendError
+    from search.backends.database import DatabaseSearchBackend
+    from search.backends.opensearch import OpenSearchBackend
+    from search.query import SearchQuery
+    from search.relevance import BM25Baseline, evaluate
+    from tests.search.catalog import load_catalog, load_judged
+
+    catalog, judged = load_catalog(), load_judged()
+    database = DatabaseSearchBackend({})
+    database.rebuild(catalog)
+    backends: list[tuple[str, Any]] = [(f"database ({connection.vendor})", database)]
+    engine = OpenSearchBackend({"URL": engine_url, "INDEX_PREFIX": f"bench-{uuid.uuid4().hex[:6]}"})
+    if engine.ping():
+        engine.rebuild(catalog)
+        backends.append(("opensearch", engine))
+    else:
+        print(f"no engine at {engine_url}: only the database backend is rated", flush=True)
+    baseline = BM25Baseline(catalog)
+    rows = [("BM25 baseline", evaluate(baseline.rank, judged))]
+    try:
+        for name, backend in backends:
+            samples: list[float] = []
+
+            def rank(text: str, backend: Any = backend, samples: list[float] = samples) -> list[str]:
+                results, seconds = timed(lambda: backend.search(SearchQuery(text, page_size=10)))
+                samples.append(seconds)
+                return [hit.id for hit in results.hits]
+
+            rows.append((name, evaluate(rank, judged)))
+            p50, p95 = percentiles(samples)
+            print(f"{name}: {len(samples)} queries, p50 {p50:.1f} ms, p95 {p95:.1f} ms", flush=True)
+    finally:
+        if engine.ping():
+            try:
+                engine.drop()
+            except SearchBackendError as e:
+                print(f"could not drop the bench index: {e}")
+    print(f"\n{len(judged)} judged queries over {sum(d.published for d in catalog)} published resources")
+    print(f"{'backend':24} nDCG@10  zero results")
+    for name, evaluation in rows:
+        zero = evaluation.zero_results
+        print(f"{name:24} {evaluation.mean_ndcg:7.3f}  {len(zero):3d} ({evaluation.zero_result_rate:.1%}) {zero[:6]}")
+    for name, evaluation in rows[1:]:
+        worst = [(score.query, round(score.ndcg, 2)) for score in evaluation.worst(8)]
+        print(f"worst on {name}: {worst}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("size", nargs="?", type=int, default=100_000, help="resources (default 100000)")
@@ -252,7 +330,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--chunk", type=int, default=1000)
     parser.add_argument("--indexing-only", action="store_true", help="skip the query latency rounds")
+    parser.add_argument("--relevance", action="store_true", help="nDCG@10 and zero-result rate of the judged set")
+    parser.add_argument("--database-url", help="with --relevance: this database instead of a temporary SQLite")
     args = parser.parse_args()
+    if args.relevance:
+        with tempfile.TemporaryDirectory(prefix="search-relevance-") as workdir:
+            setup_django(Path(workdir), args.engine_url, "bench", args.database_url)
+            bench_relevance(args.engine_url)
+        return
     size, rounds = (5000, 3) if args.quick else (args.size, args.rounds)
     with tempfile.TemporaryDirectory(prefix="search-bench-") as workdir:
         prefix = f"bench-{uuid.uuid4().hex[:6]}"
@@ -279,6 +364,10 @@ def main() -> None:
     print(f"  /api/v1/search/ on OpenSearch   {api[0]:6.1f}  {api[1]:6.1f}")
     print(f"  same body, raw to OpenSearch    {raw[0]:6.1f}  {raw[1]:6.1f}   API/raw p95 {api[1] / raw[1]:.2f}")
     print(f"  /api/v1/search/ on database     {db[0]:6.1f}  {db[1]:6.1f}")
+    new_engine, new_db = latency["new_engine"], latency["new_database"]
+    print(f"issue 11 paths ({len(NEW_PATH_QUERIES)}×{rounds}: intent, relaxed, typos), ms")
+    print(f"  /api/v1/search/ on OpenSearch   {new_engine[0]:6.1f}  {new_engine[1]:6.1f}")
+    print(f"  /api/v1/search/ on database     {new_db[0]:6.1f}  {new_db[1]:6.1f}")
 
 
 if __name__ == "__main__":

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "importers",
     "storage",
     "ops",
+    "portal",
     "wagtail.contrib.forms",
     "wagtail.contrib.settings",
     "wagtail.embeds",
@@ -111,6 +112,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
 ]
 
 MIDDLEWARE = [

@@ -3,7 +3,6 @@ from pathlib import Path
 from django.conf import settings
 from django.conf.urls.static import static
 from django.urls import include, path
-from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
@@ -17,4 +16,5 @@ urlpatterns = [
 # /media/ never serves stored files (files/, behind the /files/ access rules), image originals or documents.
 # In development only Wagtail's renditions (images/) are served, for the admin's thumbnails on local storage.
 urlpatterns += static(f"{settings.MEDIA_URL}images/", document_root=Path(settings.MEDIA_ROOT) / "images")
-urlpatterns.append(path("", include(wagtail_urls)))
+# The teachers' site (portal/) at the root, in place of Wagtail's page serving: the catalog has no Wagtail pages.
+urlpatterns.append(path("", include("portal.urls")))

@@ -32,6 +32,7 @@ from .query import (
     MAX_TEXT_LENGTH,
     InvalidQuery,
     SearchQuery,
+    SearchResults,
     SortOrder,
 )
 
@@ -92,9 +93,24 @@ class FacetValueSerializer(serializers.Serializer):
     count = serializers.IntegerField()
 
 
+class RecognisedSerializer(serializers.Serializer):
+    grades = serializers.ListField(child=serializers.IntegerField(), help_text="классы, названные в запросе")
+    subjects = serializers.ListField(child=serializers.CharField(), help_text="коды предметов, названных в запросе")
+    exam = serializers.CharField(allow_null=True, help_text="экзамен: `EGE`, `OGE`, `VPR`")
+    assessment = serializers.BooleanField(help_text="в запросе просят тест или контрольную")
+
+
 class QueryEchoSerializer(serializers.Serializer):
     text = serializers.CharField(help_text="запрос, как он был задан")
-    corrected = serializers.CharField(allow_null=True, help_text="запрос в исправленной раскладке, если искали по нему")
+    corrected = serializers.CharField(
+        allow_null=True,
+        help_text="запрос, по которому показаны результаты, если он другой: исправлена раскладка или опечатки",
+    )
+    relaxed = serializers.BooleanField(help_text="true, если ни один ресурс не содержит всех слов и найдены части")
+    unmatched = serializers.ListField(
+        child=serializers.CharField(), help_text="слова запроса, которых нет в показанных результатах («впр»)"
+    )
+    recognised = RecognisedSerializer(help_text="что понято в запросе: поднимает подходящие ресурсы, не фильтрует")
 
 
 class SearchResponseSerializer(serializers.Serializer):
@@ -153,20 +169,7 @@ class SearchView(APIView):
         check_query_parameters(request, self.allowed_parameters)
         query = self.parse(request)
         results = service.search(query)
-        return Response(
-            {
-                "count": results.total,
-                "results": [result_json(hit.id, hit.score, hit.document, hit.highlight) for hit in results.hits],
-                "facets": {
-                    name: [{"value": f.value, "label": f.label, "count": f.count} for f in values]
-                    for name, values in results.facets.items()
-                },
-                "query": {"text": results.query_text, "corrected": results.corrected_text},
-                "next": self.next_link(request, results.next_cursor),
-                "backend": results.backend,
-                "fallback": results.fallback,
-            }
-        )
+        return Response(search_response(results, self.next_link(request, results.next_cursor)))
 
     @staticmethod
     def parse(request: Request) -> SearchQuery:
@@ -223,6 +226,28 @@ class SuggestView(APIView):
             raise InvalidQueryParameter("q", f"не длиннее {MAX_SUGGEST_TEXT_LENGTH} символов")
         limit = integer(request, "limit", default=DEFAULT_SUGGESTIONS, minimum=1, maximum=MAX_SUGGESTIONS)
         return Response({"suggestions": service.suggest(text, limit) if text.strip() else []})
+
+
+def search_response(results: SearchResults, next_link: str | None) -> dict[str, Any]:
+    """The body of ``GET /api/v1/search/`` (documented by :class:`SearchResponseSerializer`)."""
+    return {
+        "count": results.total,
+        "results": [result_json(hit.id, hit.score, hit.document, hit.highlight) for hit in results.hits],
+        "facets": {
+            name: [{"value": f.value, "label": f.label, "count": f.count} for f in values]
+            for name, values in results.facets.items()
+        },
+        "query": {
+            "text": results.query_text,
+            "corrected": results.corrected_text,
+            "relaxed": results.relaxed,
+            "unmatched": list(results.unmatched),
+            "recognised": {"grades": [], "subjects": [], "exam": None, "assessment": False} | dict(results.recognised),
+        },
+        "next": next_link,
+        "backend": results.backend,
+        "fallback": results.fallback,
+    }
 
 
 def result_json(doc_id: str, score: float | None, document: dict[str, Any] | Any, highlight: Any) -> dict[str, Any]:

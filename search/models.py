@@ -139,3 +139,26 @@ class SearchIndexChange(models.Model):
 
     def __str__(self) -> str:
         return self.token
+
+
+class SearchMiss(models.Model):
+    """A query that found nothing or little in one week: what teachers look for and the catalog lacks.
+
+    Only the normalised query text is kept (lowercase, «ё» → «е», spaces collapsed, at most 100 characters),
+    with how many times it was searched that week and what the last search found; no address, user, session
+    or time of day. ``search.misses`` writes it, the admin's report «Что ищут и не находят» reads it.
+    """
+
+    week = models.DateField("неделя (понедельник)")
+    text = models.CharField("запрос", max_length=100)
+    searches = models.PositiveIntegerField("искали раз", default=0)
+    found = models.PositiveIntegerField("найдено в последний раз", default=0)
+
+    class Meta:
+        verbose_name = "запрос без результатов"
+        verbose_name_plural = "запросы без результатов"
+        constraints = [models.UniqueConstraint(fields=["week", "text"], name="search_miss_week_text")]
+        indexes = [models.Index(fields=["week", "searches"])]
+
+    def __str__(self) -> str:
+        return f"{self.week}: {self.text}"

@@ -128,8 +128,13 @@ class FacetValue:
 class SearchResults:
     """One page of results.
 
-    ``corrected_text`` is set when the query was retyped on the other keyboard layout and the hits are for
-    it. ``fallback`` is true when the configured backend could not answer and the embedded one did.
+    ``corrected_text`` is set when the hits are for another text: the query retyped on the other keyboard
+    layout, or with misspelt words read as the words the hits have («биссиктриса» → «биссектриса»).
+    ``relaxed`` is true when no document has all the words and the hits match only some of them;
+    ``unmatched`` lists the words none of the shown hits contains («впр»). ``recognised`` says what the
+    query was understood to ask for (``grades``, ``subjects``, ``exam``, ``assessment``), which ranks
+    rather than filters. ``fallback`` is true when the configured backend could not answer and the
+    embedded one did.
     """
 
     total: int
@@ -140,6 +145,9 @@ class SearchResults:
     corrected_text: str | None = None
     backend: str = ""
     fallback: bool = False
+    relaxed: bool = False
+    unmatched: tuple[str, ...] = ()
+    recognised: Mapping[str, Any] = field(default_factory=dict)
 
 
 def encode_cursor(query: SearchQuery, sort_values: Sequence[CursorValue]) -> str:

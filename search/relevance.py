@@ -52,6 +52,15 @@ class Evaluation:
     def mean_ndcg(self) -> float:
         return sum(score.ndcg for score in self.scores) / len(self.scores) if self.scores else 0.0
 
+    @property
+    def zero_results(self) -> list[str]:
+        """The queries that found nothing at all (a dead end for the teacher who typed them)."""
+        return [score.query for score in self.scores if not score.ranked]
+
+    @property
+    def zero_result_rate(self) -> float:
+        return len(self.zero_results) / len(self.scores) if self.scores else 0.0
+
     def worst(self, count: int = 5) -> list[QueryScore]:
         return sorted(self.scores, key=lambda score: score.ndcg)[:count]
 

@@ -1,5 +1,6 @@
-"""Searching as the API does it: the configured backend, the database backend when it cannot answer, and
-facet labels from the catalog's own tables (vocabulary terms, topics, providers)."""
+"""Searching as the API does it: the configured backend, the database backend when it cannot answer, facet
+labels from the catalog's own tables (vocabulary terms, topics, providers), and queries that find little
+counted for the methodists (:mod:`search.misses`)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.dispatch import Signal
 
 from content_repo.text.analysis import normalize, tokenize
 
+from . import misses
 from .backends import BaseSearchBackend, SearchBackendError, get_search_backend
 from .backends.database import DatabaseSearchBackend
 from .query import FacetValue, SearchQuery, SearchResults
@@ -42,6 +44,7 @@ def search(query: SearchQuery) -> SearchResults:
         results = dataclasses.replace(fallback.search(query), fallback=True)
         backend = fallback
     _searched(backend, started)
+    misses.record(query, results)
     return dataclasses.replace(results, facets=label_facets(results.facets))
 
 

@@ -1,19 +1,26 @@
-"""Query understanding: a grade and a subject named in the query text.
+"""Query understanding: a grade, a subject, an exam or a test named in the query text.
 
-«дроби 5 класс» → text «дроби», grade 5; «ЕГЭ по русскому языку» → text «ЕГЭ», subject ``russian``, exam
-``EGE``. The backends use what is recognised to *boost* matching resources, never as a hard filter, so a
-misreading costs ranking, not results. Exam names stay in the text (they are also words of resource
-titles) and are reported in ``ParsedQuery.exam``.
+«дроби 5 класс» → text «дроби», grade 5; «ЕГЭ по русскому языку» → no text left, subject ``russian``, exam
+``EGE`` with the optional words «ЕГЭ». The backends use what is recognised to *boost* matching resources,
+never as a hard filter, so a misreading costs ranking, not results.
+
+Exam and assessment words («ЕГЭ», «ВПР», «контрольная работа», «тест»; ``search/data/intents.json``) are
+intent, not required text: they leave the required text for ``ParsedQuery.optional``, which ranks the
+resources that have those words higher without excluding the others, and they boost resources of the
+matching kind (tests, trainers) and, for an exam, of its grades. «ВПР математика 4 класс» never comes back
+empty because no resource says «ВПР».
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from content_repo.text.analysis import Token, stem, tokenize_with_spans
+from content_repo.text.synonyms import synonym_map
 
-from .vocabulary import GRADES, exam_aliases, subject_aliases, subjects
+from .vocabulary import EXAM_TITLES, GRADES, Intent, intent_aliases, intents, subject_aliases, subjects
 
 _PREPOSITION = r"(?:(?<![^\W\d_])(?:для|в|во|за|на)\s+)?"
 _NUMBER_SUFFIX = r"(?:\s*-?\s*(?:й|ый|ой|ий|го|ого|м|ом|х|ых))?"
@@ -48,31 +55,64 @@ Span = tuple[int, int]
 
 @dataclass(frozen=True, slots=True)
 class ParsedQuery:
-    """What a query asks for: free text plus the grades, subjects and exam recognised in it."""
+    """What a query asks for: required free text, the grades, subjects and exam recognised in it, and the
+    exam or assessment words (``optional``), which rank but are not required."""
 
     text: str
     grades: tuple[int, ...] = ()
     subjects: tuple[str, ...] = ()
     exam: str | None = None
+    optional: str = ""
+    assessment: bool = False
 
     @property
     def is_empty(self) -> bool:
-        return not (self.text or self.grades or self.subjects or self.exam)
+        return not (self.text or self.grades or self.subjects or self.exam or self.optional)
+
+    @property
+    def intent(self) -> Intent | None:
+        """The exam's intent, or the assessment intent when a test or a контрольная was asked for."""
+        if self.exam is not None:
+            return intents()[self.exam]
+        return intents()["assessment"] if self.assessment else None
+
+    @property
+    def intent_grades(self) -> tuple[int, ...]:
+        """The grades an exam is for («ОГЭ» → 9), unless the query names grades itself."""
+        intent = self.intent
+        return intent.grades if intent is not None and not self.grades else ()
 
 
 def parse_query(query: str) -> ParsedQuery:
-    """Recognise grades, subjects and an exam in ``query``; the rest of the text is returned as is."""
+    """Recognise grades, subjects, exams and assessment words in ``query``; the rest is returned as is."""
     text = query.replace("ё", "е").replace("Ё", "Е")
     grades, grade_spans = _find_grades(text)
     tokens = [token for token in tokenize_with_spans(text) if not _inside(token, grade_spans)]
     subject_codes, subject_spans = _find_aliases(tokens, subject_aliases(), consume=True)
-    exams, _ = _find_aliases(tokens, exam_aliases(), consume=False)
+    tokens = [token for token in tokens if not _inside(token, subject_spans)]
+    intent_codes, intent_spans = _find_aliases(tokens, intent_aliases(), consume=False)
+    exams = [code for code in intent_codes if code in EXAM_TITLES]
     return ParsedQuery(
-        text=_cut(query, grade_spans + subject_spans),
+        text=_cut(query, grade_spans + subject_spans + intent_spans),
         grades=grades,
         subjects=_narrow_to_grades(subject_codes, grades),
         exam=exams[0] if exams else None,
+        optional=" ".join(query[start:end] for start, end in sorted(intent_spans)),
+        assessment="assessment" in intent_codes,
     )
+
+
+def names_known_terms(text: str) -> bool:
+    """Whether every word of ``text`` is a school abbreviation or name the search knows («днк», «кпд»,
+    «егэ»): such a text is never retyped on the other keyboard layout, though it has few vowels."""
+    tokens = tokenize_with_spans(text)
+    return bool(tokens) and all(stem(token.text) in _known_words() for token in tokens)
+
+
+@lru_cache(maxsize=1)
+def _known_words() -> frozenset[str]:
+    phrases = [*synonym_map(), *subject_aliases(), *intent_aliases()]
+    return frozenset(word for phrase in phrases for word in phrase)
 
 
 def _find_grades(text: str) -> tuple[tuple[int, ...], list[Span]]:

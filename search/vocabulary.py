@@ -13,6 +13,7 @@ from content_repo.text.analysis import stem, tokenize
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SUBJECTS_FILE = DATA_DIR / "subjects.json"
 ALIASES_FILE = DATA_DIR / "subject_aliases.json"
+INTENTS_FILE = DATA_DIR / "intents.json"
 
 LEVEL_TITLES = {
     "NOO": "Начальное общее образование",
@@ -49,10 +50,32 @@ def subject_aliases() -> dict[tuple[str, ...], tuple[str, ...]]:
     return _invert(_load(ALIASES_FILE)["subjects"])
 
 
+@dataclass(frozen=True, slots=True)
+class Intent:
+    """What an exam or assessment word asks for: resources of these types (and of these grades, for an exam)."""
+
+    code: str
+    types: tuple[str, ...]
+    grades: tuple[int, ...]
+
+
+@lru_cache(maxsize=1)
+def intents() -> dict[str, Intent]:
+    """Intents by code (``EGE``, ``OGE``, ``VPR``, ``assessment``), from ``search/data/intents.json``."""
+    data = _load(INTENTS_FILE)["intents"]
+    return {code: Intent(code, tuple(item["types"]), tuple(item["grades"])) for code, item in data.items()}
+
+
+@lru_cache(maxsize=1)
+def intent_aliases() -> dict[tuple[str, ...], tuple[str, ...]]:
+    """Alias phrase (stems, stop words kept) → intent codes: exams and assessment words."""
+    return _invert({code: item["words"] for code, item in _load(INTENTS_FILE)["intents"].items()})
+
+
 @lru_cache(maxsize=1)
 def exam_aliases() -> dict[tuple[str, ...], tuple[str, ...]]:
     """Analysed alias phrase → exam codes (``EGE``, ``OGE``, ``VPR``)."""
-    return _invert(_load(ALIASES_FILE)["exams"])
+    return {phrase: codes for phrase, codes in intent_aliases().items() if set(codes) & set(EXAM_TITLES)}
 
 
 def grade_label(grade: int | str) -> str:

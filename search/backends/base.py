@@ -7,8 +7,10 @@ one part (say, how facet labels are produced) by subclassing that part only:
 - ``query_compiler_class`` turns a :class:`~search.query.SearchQuery` into the backend's request;
 - ``results_class`` turns the backend's answer into :class:`~search.query.SearchResults`.
 
-The shared :meth:`BaseSearchBackend.search` understands the query (grades, subjects) and fixes a wrong
-keyboard layout, then calls the backend's :meth:`~BaseSearchBackend.execute`.
+The shared :meth:`BaseSearchBackend.search` plans the query (grades, subjects, exam and test words, the
+required words with their synonyms: :mod:`search.relaxation`), fixes a wrong keyboard layout, and calls the
+backend's :meth:`~BaseSearchBackend.execute` in passes — strict, with the backend's typo tolerance, then
+relaxed — so that a query finds nothing only when none of its words matches anything.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from typing import Any, ClassVar
 from ..documents import SearchDocument
 from ..layout import convert_layout, fix_layout
 from ..query import SearchQuery, SearchResults
+from ..relaxation import QueryPlan, QueryWord, corrected_text, explain, plan_query
+from ..understanding import names_known_terms
 
 ProgressCallback = Callable[[int], None]
 DEFAULT_CHUNK_SIZE = 500
@@ -80,23 +84,46 @@ class BaseSearchBackend(ABC):
         """Run ``query``; a query typed on the wrong keyboard layout is retyped («lhj,b» → «дроби»).
 
         The retyped text is used at once when it clearly reads as Russian, and otherwise only when the
-        text as typed finds nothing. ``SearchResults.corrected_text`` says which text was used.
+        text as typed finds nothing. School abbreviations («днк», «кпд») are never retyped. When no document
+        has every word, the relaxed pass answers (:meth:`answer`). ``SearchResults.corrected_text`` says
+        which text was used.
         """
-        corrected = fix_layout(query.text) if query.text else None
+        known = names_known_terms(query.text) if query.text else True
+        corrected = None if known else fix_layout(query.text)
         if corrected is not None:
-            return self._corrected(self.execute(query, corrected), query, corrected)
-        results = self.execute(query, query.text)
-        if results.total == 0 and query.text:
+            return self._corrected(self.answer(query, corrected), query, corrected)
+        results = self.answer(query, query.text)
+        if results.total == 0 and query.text and not known:
             retyped = convert_layout(query.text)
             if retyped is not None and retyped != query.text:
-                retry = self.execute(query, retyped)
+                retry = self.answer(query, retyped)
                 if retry.total:
                     return self._corrected(retry, query, retyped)
         return results
 
+    def answer(self, query: SearchQuery, text: str) -> SearchResults:
+        """``text`` in passes: strict; strict with the backend's spelling alternatives; relaxed (any word)."""
+        plan = plan_query(text)
+        results = self.execute(query, plan)
+        if results.total == 0 and plan.words:
+            spellings = self.spellings([word for word in plan.words if len(word.stems) == 1])
+            if spellings:
+                plan = plan.with_spellings(spellings)
+                results = self.execute(query, plan)
+        if results.total == 0 and len(plan.words) > 1:
+            plan = plan.relax()
+            results = self.execute(query, plan)
+        return self._explained(results, plan)
+
     @abstractmethod
-    def execute(self, query: SearchQuery, text: str) -> SearchResults:
-        """Run ``query`` with ``text`` in place of ``query.text`` (cursors stay bound to ``query``)."""
+    def execute(self, query: SearchQuery, plan: QueryPlan) -> SearchResults:
+        """Run ``query`` as ``plan`` says (its text may differ from ``query.text``; cursors stay bound to
+        ``query``): the strict pass needs every required word, the relaxed one any of them."""
+
+    def spellings(self, words: Sequence[QueryWord]) -> dict[str, tuple[str, ...]]:
+        """Index stems a misspelt single word may stand for, by its stem; none by default (the engines'
+        queries are fuzzy)."""
+        return {}
 
     def suggest(self, prefix: str, limit: int = 10) -> list[str]:
         """Titles completing what has been typed so far, best first."""
@@ -136,7 +163,25 @@ class BaseSearchBackend(ABC):
 
     @staticmethod
     def _corrected(results: SearchResults, query: SearchQuery, corrected: str) -> SearchResults:
+        if results.corrected_text is not None:
+            corrected = results.corrected_text
         return dataclasses.replace(results, query_text=query.text, corrected_text=corrected)
+
+    @staticmethod
+    def _explained(results: SearchResults, plan: QueryPlan) -> SearchResults:
+        """The results with what the query was understood as and what the shown hits make of its words."""
+        notices = explain(plan, [hit.document for hit in results.hits])
+        parsed = plan.parsed
+        recognised = {"grades": list(parsed.grades), "subjects": list(parsed.subjects), "exam": parsed.exam}
+        recognised["assessment"] = parsed.assessment
+        corrected = corrected_text(plan.text, notices.corrections) if notices.corrections else None
+        return dataclasses.replace(
+            results,
+            relaxed=plan.relaxed,
+            unmatched=notices.unmatched,
+            recognised=recognised,
+            corrected_text=corrected,
+        )
 
 
 def chunked(items: Iterable[Any], size: int) -> Iterable[list[Any]]:

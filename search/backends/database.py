@@ -37,6 +37,7 @@ from ..models import (
     SearchEntryValue,
 )
 from ..query import CursorValue, FacetValue, SearchHit, SearchQuery, SearchResults, encode_cursor
+from ..relaxation import QueryPlan, QueryWord, typed_form
 from ..vocabulary import facet_label
 from .base import (
     DEFAULT_CHUNK_SIZE,
@@ -49,6 +50,7 @@ from .base import (
 )
 from .database_facets import FACET_INDEXES, FacetIndex, counts_by_scope, record
 from .database_sql import DIALECTS, ENTRY_TABLE, VALUE_TABLE, DatabaseQueryCompiler, Dialect, SqlParams
+from .database_vocabulary import VOCABULARIES
 from .engine import DEFAULT_FACET_SIZE, FACET_SIZES
 
 SUGGEST_CANDIDATES = 10
@@ -129,8 +131,8 @@ class DatabaseSearchBackend(BaseSearchBackend):
 
     # Searching
 
-    def execute(self, query: SearchQuery, text: str) -> SearchResults:
-        compiler = self.query_compiler_class(query, text, self.dialect)
+    def execute(self, query: SearchQuery, plan: QueryPlan) -> SearchResults:
+        compiler = self.query_compiler_class(query, plan, self.dialect)
         results = self.results_class(query, self.name)
         if compiler.matches_nothing:
             return results.empty()
@@ -169,20 +171,29 @@ class DatabaseSearchBackend(BaseSearchBackend):
         """The number of hits and the counts per facet; a facet whose filter is set is counted without that
         filter (multi-select). Counted in Python over the process's copy of the filter values
         (:mod:`search.backends.database_facets`); the database only lists the ids matching the text."""
-        matched: list[Any] | None = None
-        match_sql = compiler.match_ids_sql()
-        if match_sql is not None:
-            with connections[self.using].cursor() as cursor:
-                cursor.execute(*match_sql)
-                matched = cursor.fetchall()
+        matched = self._ids(compiler.match_ids_sql())
+        optional = self._ids(compiler.optional_ids_sql()) if matched is None else None
         with FACET_INDEXES.locked(self.using) as index:
             match: bytes | None = None
             if matched is not None:
                 match = index.mask_of_ids(matched)
-            elif boosts := compiler.boost_filters():
-                masks = [index.mask_of_values(name, values) for name, values in boosts.items()]
-                match = FacetIndex.union(masks, index.size)
+            else:
+                ways_in = [
+                    FacetIndex.intersect([index.mask_of_values(c.facet, c.values) for c in conditions], index.size)
+                    for conditions in compiler.plan.scope()
+                ]
+                if optional is not None:
+                    ways_in.append(index.mask_of_ids(optional))
+                if ways_in:
+                    match = FacetIndex.union(ways_in, index.size)
             return counts_by_scope(index, match, compiler.query.filters, self._scopes(compiler))
+
+    def _ids(self, select: tuple[str, Any] | None) -> list[Any] | None:
+        if select is None:
+            return None
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(*select)
+            return cursor.fetchall()
 
     @staticmethod
     def _scopes(compiler: DatabaseQueryCompiler) -> dict[str | None, list[str]]:
@@ -191,6 +202,13 @@ class DatabaseSearchBackend(BaseSearchBackend):
         for name in compiler.query.facets:
             scopes.setdefault(name if name in compiler.query.filters else None, []).append(name)
         return scopes
+
+    def spellings(self, words: Sequence[QueryWord]) -> dict[str, tuple[str, ...]]:
+        """Misspelt words read as the nearest stems of the index (:mod:`.database_vocabulary`)."""
+        try:
+            return VOCABULARIES.spellings(self.using, [(word.stems[0], typed_form(word.text)) for word in words])
+        except DatabaseError as e:
+            raise SearchBackendError(f"reading the index vocabulary failed: {e}") from e
 
     def suggest(self, prefix: str, limit: int = 10) -> list[str]:
         typed = analyze_prefix(prefix)

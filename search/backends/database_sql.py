@@ -1,8 +1,10 @@
 """SQL of the database backend: the vendor dialects (SQLite FTS5, PostgreSQL) and the query compiler.
 
 :class:`DatabaseQueryCompiler` turns a :class:`~search.query.SearchQuery` into the SQL that
-:class:`~search.backends.database.DatabaseSearchBackend` runs: the full-text match (synonym groups AND-ed,
-alternatives OR-ed), the filters, the grade/subject multipliers, the order and the keyset condition.
+:class:`~search.backends.database.DatabaseSearchBackend` runs: the full-text match (words AND-ed in the
+strict pass, OR-ed and counted in the relaxed one; each word's alternatives OR-ed), the optional exam and
+test words, the filters, the multipliers of what the query was understood to ask for, the order and the
+keyset condition.
 """
 
 from __future__ import annotations
@@ -10,13 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
-from content_repo.text.analysis import analyze
-from content_repo.text.synonyms import TermGroup, expand_synonyms
-
 from ..models import FACET_COLUMNS, SearchEntry, SearchEntryValue
 from ..query import CursorValue, SearchQuery, SortOrder
-from ..understanding import ParsedQuery, parse_query
-from .engine import GRADE_WEIGHT, SUBJECT_WEIGHT
+from ..relaxation import COORDINATION, OPTIONAL_WEIGHT, Condition, QueryPlan, QueryWord, plan_query
+from ..understanding import ParsedQuery
 
 ENTRY_TABLE = SearchEntry._meta.db_table
 VALUE_TABLE = SearchEntryValue._meta.db_table
@@ -150,13 +149,16 @@ DIALECTS: dict[str, type[Dialect]] = {"sqlite": SqliteDialect, "postgresql": Pos
 
 
 class DatabaseQueryCompiler:
-    """Compiles a :class:`SearchQuery` into SQL for one database vendor."""
+    """Compiles a :class:`SearchQuery` (as planned: :class:`~search.relaxation.QueryPlan`) into SQL for one
+    database vendor."""
 
-    def __init__(self, query: SearchQuery, text: str | None, dialect: Dialect) -> None:
+    def __init__(self, query: SearchQuery, plan: QueryPlan | str | None, dialect: Dialect) -> None:
         self.query = query
         self.dialect = dialect
-        self.parsed: ParsedQuery = parse_query(query.text if text is None else text)
-        self.groups: list[TermGroup] = expand_synonyms(analyze(self.parsed.text)) if self.parsed.text else []
+        if not isinstance(plan, QueryPlan):
+            plan = plan_query(query.text if plan is None else plan)
+        self.plan = plan
+        self.parsed: ParsedQuery = plan.parsed
 
     @property
     def scored(self) -> bool:
@@ -172,16 +174,32 @@ class DatabaseQueryCompiler:
     @property
     def matches_nothing(self) -> bool:
         """Text made only of stop words matches nothing, as in the engine."""
-        return bool(self.parsed.text) and not self.groups
+        return self.plan.matches_nothing
+
+    def word_expression(self, word: QueryWord) -> str:
+        """One position of the query: any of its phrases (the word, its synonyms, its spellings)."""
+        return self.dialect.any_of([self.dialect.phrase(alt) for alt in word.alternatives])
 
     def match_expression(self) -> str | None:
-        if not self.groups:
+        """Every required word (strict pass) or any of them (relaxed pass)."""
+        if not self.plan.words:
             return None
-        d = self.dialect
-        return d.all_of([d.any_of([d.phrase(alt) for alt in group.alternatives]) for group in self.groups])
+        parts = [self.word_expression(word) for word in self.plan.words]
+        return self.dialect.any_of(parts) if self.plan.relaxed else self.dialect.all_of(parts)
+
+    def optional_expression(self) -> str | None:
+        """The exam and assessment words: any of them raises the score of documents that have it."""
+        if not self.plan.optional_words:
+            return None
+        return self.dialect.any_of([self.word_expression(word) for word in self.plan.optional_words])
 
     def highlight_terms(self) -> frozenset[str]:
-        return frozenset(term for group in self.groups for alt in group.alternatives for term in alt)
+        """What was typed and one-word alternatives: the words of a phrase synonym («всероссийская
+        проверочная работа» for «впр») are not marked one by one («работа» alone is not a match)."""
+        words = (*self.plan.words, *self.plan.optional_words)
+        return frozenset(
+            term for word in words for alt in word.alternatives if alt == word.stems or len(alt) == 1 for term in alt
+        )
 
     # Filters
 
@@ -204,10 +222,18 @@ class DatabaseQueryCompiler:
         sql = f"e.id IN (SELECT entry_id FROM {VALUE_TABLE} WHERE facet = %s AND value IN ({marks}))"
         return sql, [name, *values]
 
+    def conditions_sql(self, conditions: Sequence[Condition]) -> tuple[str, SqlParams]:
+        """A conjunction of :class:`Condition` as SQL on entry ``e``."""
+        parts = [self.facet_membership(condition.facet, condition.values) for condition in conditions]
+        return " AND ".join(sql for sql, _ in parts), [param for _, params in parts for param in params]
+
     def boost_clauses(self) -> list[tuple[str, SqlParams, float]]:
-        """:meth:`boost_filters` as SQL conditions with their score multipliers."""
-        weights = {"grade": GRADE_WEIGHT, "subject": SUBJECT_WEIGHT}
-        return [(*self.facet_membership(name, values), weights[name]) for name, values in self.boost_filters().items()]
+        """The plan's boosts as SQL conditions with their score multipliers."""
+        return [(*self.conditions_sql([boost.condition]), boost.weight) for boost in self.plan.boosts()]
+
+    def scope_clauses(self) -> list[tuple[str, SqlParams]]:
+        """Without required words: the plan's scope as SQL conditions (a hit meets one of them)."""
+        return [self.conditions_sql(conditions) for conditions in self.plan.scope()]
 
     # The set of matching entries (facet counts are computed from it in Python: database_facets)
 
@@ -218,44 +244,70 @@ class DatabaseQueryCompiler:
             return None
         return self.dialect.match_ids(), [expression]
 
-    def boost_filters(self) -> dict[str, list[str]]:
-        """The grades and subjects recognised in the text; without other words, they are what is matched."""
-        found: dict[str, list[str]] = {}
-        if self.parsed.grades:
-            found["grade"] = [str(grade) for grade in self.parsed.grades]
-        if self.parsed.subjects:
-            found["subject"] = list(self.parsed.subjects)
-        return found
+    def optional_ids_sql(self) -> tuple[str, SqlParams] | None:
+        """``SELECT`` of the ids of the entries having the optional words, if there are any."""
+        expression = self.optional_expression()
+        if expression is None:
+            return None
+        return self.dialect.match_ids(), [expression]
 
     def hits_sql(self) -> tuple[str, SqlParams]:
         """``SELECT id, doc_id, score, published_ms, title_sort`` of every hit."""
         where, params = self.filter_sql()
         boosts = self.boost_clauses()
         multiplier = " * ".join(f"(CASE WHEN {sql} THEN {weight} ELSE 1.0 END)" for sql, _, weight in boosts)
-        boost_params = [p for _, boost_params, _ in boosts for p in boost_params]
+        multiplier_params = [p for _, boost_params, _ in boosts for p in boost_params]
+        multiplier = multiplier or "1.0"
         columns = "e.id, e.doc_id, e.published_ms, e.title_sort"
         expression = self.match_expression()
         if expression is not None and not self.scored:
             predicate, match_params = self.match_predicate(expression)
             sql = f"SELECT {columns}, 0.0 AS score FROM {self.dialect.entries} WHERE {predicate} AND {where}"
             return sql, [*match_params, *params]
+        optional_join, optional_score, optional_params = self._optional_join()
         if expression is not None:
-            score = f"m.text_score * {multiplier}" if boosts else "m.text_score"
+            coordination, coordination_params = self._coordination()
             source, match_params = self.scored_source(expression)
             sql = (
-                f"SELECT {columns}, {score} AS score FROM ({source}) m "
-                f"JOIN {self.dialect.entries} ON e.id = m.entry_id WHERE {where}"
+                f"SELECT {columns}, (m.text_score{coordination}{optional_score}) * {multiplier} AS score "
+                f"FROM ({source}) m JOIN {self.dialect.entries} ON e.id = m.entry_id{optional_join} WHERE {where}"
             )
-            return sql, [*boost_params, *match_params, *params]
-        if boosts:
-            matched = " + ".join(f"(CASE WHEN {sql} THEN 1.0 ELSE 0.0 END)" for sql, _, _ in boosts)
-            any_boost = " OR ".join(sql for sql, _, _ in boosts)
-            sql = (
-                f"SELECT {columns}, ({matched}) * {multiplier} AS score FROM {self.dialect.entries} "
-                f"WHERE ({any_boost}) AND {where}"
-            )
-            return sql, [*boost_params, *boost_params, *boost_params, *params]
-        return f"SELECT {columns}, 1.0 AS score FROM {self.dialect.entries} WHERE {where}", params
+            return sql, [*coordination_params, *multiplier_params, *match_params, *optional_params, *params]
+        scope = self.scope_clauses()
+        ways_in = [sql for sql, _ in scope]
+        ways_in_params = [p for _, scope_params in scope for p in scope_params]
+        optional = self.optional_expression()
+        if optional is not None:
+            predicate, predicate_params = self.match_predicate(optional)
+            ways_in.append(predicate)
+            ways_in_params.extend(predicate_params)
+        if not ways_in:
+            return f"SELECT {columns}, 1.0 AS score FROM {self.dialect.entries} WHERE {where}", params
+        matched = " + ".join(f"(CASE WHEN {sql} THEN 1.0 ELSE 0.0 END)" for sql, _ in scope) or "0.0"
+        matched_params = [p for _, scope_params in scope for p in scope_params]
+        any_way = " OR ".join(f"({sql})" for sql in ways_in)
+        sql = (
+            f"SELECT {columns}, ({matched}{optional_score}) * {multiplier} AS score "
+            f"FROM {self.dialect.entries}{optional_join} WHERE ({any_way}) AND {where}"
+        )
+        return sql, [*matched_params, *multiplier_params, *optional_params, *ways_in_params, *params]
+
+    def _optional_join(self) -> tuple[str, str, SqlParams]:
+        """``LEFT JOIN`` of the optional words' scores as ``o``, the score term and its parameters."""
+        expression = self.optional_expression()
+        if expression is None or not self.scored:
+            return "", "", []
+        source, params = self.scored_source(expression)
+        score = f" + {OPTIONAL_WEIGHT} * COALESCE(o.text_score, 0.0)"
+        return f" LEFT JOIN ({source}) o ON o.entry_id = e.id", score, params
+
+    def _coordination(self) -> tuple[str, SqlParams]:
+        """Relaxed pass: ``COORDINATION`` per required word the entry matches, so more words rank first."""
+        if not self.plan.relaxed:
+            return "", []
+        predicate = self.dialect.match_predicate()
+        terms = " + ".join(f"(CASE WHEN {predicate} THEN 1.0 ELSE 0.0 END)" for _ in self.plan.words)
+        return f" + {COORDINATION} * ({terms})", [self.word_expression(word) for word in self.plan.words]
 
     # Order and keyset
 

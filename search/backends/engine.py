@@ -37,7 +37,8 @@ from content_repo.text.synonyms import synonym_rules
 
 from ..documents import FILTER_FIELDS, TEXT_FIELDS, SearchDocument
 from ..query import FacetValue, SearchHit, SearchQuery, SearchResults, SortOrder, encode_cursor
-from ..understanding import ParsedQuery, parse_query
+from ..relaxation import COORDINATION, FUZZINESS, OPTIONAL_WEIGHT, Condition, QueryPlan, plan_query
+from ..understanding import ParsedQuery
 from ..vocabulary import facet_label
 from .base import (
     DEFAULT_CHUNK_SIZE,
@@ -54,9 +55,9 @@ logger = logging.getLogger(__name__)
 
 INDEX_ANALYZER = "ru_index"
 SEARCH_ANALYZER = "ru_search"
+# Query-side only: words as typed (no stemming), for the fuzzy clause that catches typos Snowball cuts short.
+PLAIN_ANALYZER = "ru_plain"
 SUGGEST_FIELD = "suggest"
-GRADE_WEIGHT = 2.0
-SUBJECT_WEIGHT = 2.0
 PHRASE_BOOST = 2.0
 FUZZY_BOOST = 0.5
 FACET_SIZES = {"grade": 11, "topic": 100}
@@ -82,6 +83,7 @@ def _analysis() -> dict[str, Any]:
         "search": analyzer(SEARCH_ANALYZER, tokenizer="standard", char_filter=[yo], filter=[*chain, synonyms]),
         "suggest": analyzer("ru_suggest", tokenizer="standard", char_filter=[yo], filter=["lowercase", edge]),
         "suggest_search": analyzer("ru_suggest_search", tokenizer="standard", char_filter=[yo], filter=["lowercase"]),
+        "plain": analyzer(PLAIN_ANALYZER, tokenizer="standard", char_filter=[yo], filter=["lowercase", stop]),
     }
 
 
@@ -107,6 +109,7 @@ def build_index(name: str) -> Index:
     index = Index(name)
     index.settings(number_of_shards=1, number_of_replicas=0)
     index.mapping(build_mapping())
+    index.analyzer(_analysis()["plain"])
     return index
 
 
@@ -120,11 +123,15 @@ def index_body() -> dict[str, Any]:
 
 
 class EngineQueryCompiler:
-    """Compiles a :class:`SearchQuery` into an engine search body."""
+    """Compiles a :class:`SearchQuery` (as planned: :class:`~search.relaxation.QueryPlan`) into an engine
+    search body."""
 
-    def __init__(self, query: SearchQuery, text: str | None = None) -> None:
+    def __init__(self, query: SearchQuery, plan: QueryPlan | str | None = None) -> None:
         self.query = query
-        self.parsed: ParsedQuery = parse_query(query.text if text is None else text)
+        if not isinstance(plan, QueryPlan):
+            plan = plan_query(query.text if plan is None else plan)
+        self.plan = plan
+        self.parsed: ParsedQuery = plan.parsed
 
     def body(self) -> dict[str, Any]:
         """The ``_search`` body: scored query, post filter, facet aggregations, sort, page, highlight."""
@@ -149,55 +156,103 @@ class EngineQueryCompiler:
         return body
 
     def scored_query(self) -> Query:
-        """Text relevance, multiplied for a recognised grade and subject; only published documents.
+        """Text relevance, multiplied for what the query was understood to ask for; only published documents.
 
         The boosts multiply rather than add, so they weigh the same whatever the scale of text scores.
-        Without text left after understanding («математика 5 класс»), a document must match one of them.
+        The exam and test words (``optional``) add to the score of documents that have them. Without
+        required words left after understanding («математика 5 класс»), a document must meet one of the
+        plan's scope conditions or have the optional words.
         """
         published = [Q("term", published=True)]
-        boosts = self.boosts()
+        optional = self.optional_query()
+        should = [optional] if optional is not None else []
         if self.parsed.text:
-            base = Q("bool", must=[self.text_query(self.parsed.text)], filter=published)
-        elif boosts:
-            filters = [boost["filter"] for boost in boosts]
-            base = Q("bool", should=filters, minimum_should_match=1, filter=published)
+            required = self.relaxed_query() if self.plan.relaxed else self.text_query(self.parsed.text)
+            base = Q("bool", must=[required], should=should, filter=published)
+        elif self.plan.scope() or should:
+            ways_in = [self.conditions_query(conditions) for conditions in self.plan.scope()]
+            base = Q("bool", should=[*ways_in, *should], minimum_should_match=1, filter=published)
         else:
             return Q("bool", must=[Q("match_all")], filter=published)
-        if not boosts:
+        functions = self.boosts()
+        if not functions:
             return base
-        return Q("function_score", query=base, functions=boosts, score_mode="multiply", boost_mode="multiply")
+        return Q("function_score", query=base, functions=functions, score_mode="multiply", boost_mode="multiply")
 
     def text_query(self, text: str) -> Query:
-        """Exact terms with synonyms, a phrase bonus, and a fuzzy variant for typos.
+        """Every word, with synonyms, a phrase bonus, and a fuzzy variant for typos.
 
         ``synonym_graph`` and ``fuzziness`` cannot be combined in one query, so the fuzzy variant uses the
-        index analyzer (no synonyms) and counts less.
+        index analyzer (no synonyms) and counts less. Both need every word: a query with words no document
+        has together finds nothing here, and the relaxed pass (:meth:`relaxed_query`) answers.
         """
-        fields = [f"{name}^{boost:g}" for name, boost in TEXT_FIELDS.items()]
+        fields = self.fields()
         exact = Q("multi_match", query=text, fields=fields, type="cross_fields", operator="and")
         phrase = Q("multi_match", query=text, fields=fields[:3], type="phrase", slop=2, boost=PHRASE_BOOST)
-        fuzzy = Q(
-            "multi_match",
-            query=text,
-            fields=fields,
-            type="best_fields",
-            analyzer=INDEX_ANALYZER,
-            fuzziness="AUTO",
-            prefix_length=1,
-            max_expansions=50,
-            minimum_should_match="1<75%",
-            boost=FUZZY_BOOST,
+        fuzzy = [
+            Q(
+                "multi_match",
+                query=text,
+                fields=fields,
+                type="best_fields",
+                analyzer=name,
+                fuzziness=FUZZINESS,
+                prefix_length=1,
+                max_expansions=50,
+                minimum_should_match="100%",
+                boost=FUZZY_BOOST,
+            )
+            # Stemmed, and as typed: Snowball may cut a misspelt word short («паралелограм» → «паралелогр»).
+            for name in (INDEX_ANALYZER, PLAIN_ANALYZER)
+        ]
+        return Q("bool", should=[exact, phrase, *fuzzy], minimum_should_match=1)
+
+    def relaxed_query(self) -> Query:
+        """Any of the words; each matched word adds ``COORDINATION``, so documents with more words come first,
+        then the text score of all the words ranks documents with as many."""
+        fields = self.fields()
+        words = [
+            Q(
+                "constant_score",
+                filter=Q("multi_match", query=word.text, fields=fields, type="cross_fields", operator="and"),
+                boost=COORDINATION,
+            )
+            for word in self.plan.words
+        ]
+        ranking = Q("multi_match", query=self.parsed.text, fields=fields, type="cross_fields", operator="or")
+        return Q("bool", should=[*words, ranking], minimum_should_match=1)
+
+    def optional_query(self) -> Query | None:
+        """The exam and test words («ЕГЭ», «контрольная работа»): any of them ranks, none is required."""
+        if not self.plan.optional_words:
+            return None
+        fields = self.fields()
+        optional = self.parsed.optional
+        return Q(
+            "multi_match", query=optional, fields=fields, type="cross_fields", operator="or", boost=OPTIONAL_WEIGHT
         )
-        return Q("bool", should=[exact, phrase, fuzzy], minimum_should_match=1)
+
+    @staticmethod
+    def fields() -> list[str]:
+        return [f"{name}^{boost:g}" for name, boost in TEXT_FIELDS.items()]
+
+    def conditions_query(self, conditions: Sequence[Condition]) -> Query:
+        """A conjunction of conditions scoring 1 (as one ``terms`` clause does)."""
+        clauses = [self.terms(condition) for condition in conditions]
+        if len(clauses) == 1:
+            return clauses[0]
+        return Q("constant_score", filter=Q("bool", filter=clauses), boost=1.0)
 
     def boosts(self) -> list[dict[str, Any]]:
-        """``function_score`` functions weighting documents of the recognised grades and subjects."""
-        boosts = []
-        if self.parsed.grades:
-            boosts.append({"filter": Q("terms", grades=list(self.parsed.grades)), "weight": GRADE_WEIGHT})
-        if self.parsed.subjects:
-            boosts.append({"filter": Q("terms", subjects=list(self.parsed.subjects)), "weight": SUBJECT_WEIGHT})
-        return boosts
+        """``function_score`` functions: the plan's boosts (grades, subjects, the intent's kinds and grades)."""
+        return [{"filter": self.terms(boost.condition), "weight": boost.weight} for boost in self.plan.boosts()]
+
+    @staticmethod
+    def terms(condition: Condition) -> Query:
+        values: list[Any] = list(condition.values)
+        if condition.facet == "grade":
+            values = [int(value) for value in values]
+        return Q("terms", **{FILTER_FIELDS[condition.facet]: values})
 
     def filter_clauses(self) -> dict[str, Query]:
         """One ``terms`` clause per filter (values of one filter OR-ed, filters AND-ed)."""
@@ -323,9 +378,9 @@ class EngineSearchBackend(BaseSearchBackend):
 
     # Searching
 
-    def execute(self, query: SearchQuery, text: str) -> SearchResults:
+    def execute(self, query: SearchQuery, plan: QueryPlan) -> SearchResults:
         results = self.results_class(query, self.name)
-        body = self.query_compiler_class(query, text).body()
+        body = self.query_compiler_class(query, plan).body()
         try:
             response = self._request("POST", f"/{self.alias}/_search", body=body)
         except IndexNotFound:

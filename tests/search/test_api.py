@@ -29,7 +29,13 @@ def test_search_answers_with_results_facets_and_next(client, catalog):
     assert (body["count"], len(body["results"]), body["backend"], body["fallback"]) == (6, 4, "database", False)
     assert set(body["results"][0]) == RESULT_FIELDS
     assert "<mark>" in body["results"][0]["highlight"]["title"]
-    assert body["query"] == {"text": "дроби", "corrected": None}
+    assert body["query"] == {
+        "text": "дроби",
+        "corrected": None,
+        "relaxed": False,
+        "unmatched": [],
+        "recognised": {"grades": [], "subjects": [], "exam": None, "assessment": False},
+    }
     assert body["facets"]["grade"][0] == {"value": "5", "label": "5 класс", "count": 6}
     assert body["facets"]["subject"] == [{"value": "math", "label": "Математика", "count": 6}]
     labels = {facet["value"]: facet["label"] for facet in body["facets"]["provider"]}
@@ -47,7 +53,18 @@ def test_repeated_and_comma_separated_values_are_or(client, catalog):
 
 
 def test_wrong_layout_is_reported(client, catalog):
-    assert client.get("/api/v1/search/", {"q": "lhj,b"}).json()["query"] == {"text": "lhj,b", "corrected": "дроби"}
+    query = client.get("/api/v1/search/", {"q": "lhj,b"}).json()["query"]
+    assert (query["text"], query["corrected"]) == ("lhj,b", "дроби")
+
+
+def test_words_not_used_typos_and_what_was_understood_are_reported(client, catalog):
+    relaxed = client.get("/api/v1/search/", {"q": "интерактивная карта материков"}).json()
+    assert (relaxed["query"]["relaxed"], relaxed["query"]["unmatched"], relaxed["count"]) == (True, ["карта"], 13)
+    typo = client.get("/api/v1/search/", {"q": "биссиктриса"}).json()
+    assert (typo["query"]["corrected"], typo["count"]) == ("биссектриса", 2)
+    exam = client.get("/api/v1/search/", {"q": "впр математика 4 класс"}).json()
+    assert exam["query"]["recognised"] == {"grades": [4], "subjects": ["math"], "exam": "VPR", "assessment": False}
+    assert exam["results"][0]["id"] == "yaklass-1084"
 
 
 @pytest.mark.parametrize(

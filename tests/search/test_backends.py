@@ -18,9 +18,9 @@ class RecordingBackend(BaseSearchBackend):
         super().__init__(params)
         self.texts = []
 
-    def execute(self, query, text):
-        self.texts.append(text)
-        total = 3 if text == "дроби" else 0
+    def execute(self, query, plan):
+        self.texts.append(plan.text)
+        total = 3 if plan.text == "дроби" else 0
         return SearchResults(total, (), {}, None, query.text, backend=self.name)
 
     def index_documents(self, documents):

@@ -4,15 +4,15 @@ import pytest
 
 from search.backends.engine import (
     FUZZY_BOOST,
-    GRADE_WEIGHT,
     INDEX_ANALYZER,
+    PLAIN_ANALYZER,
     SEARCH_ANALYZER,
-    SUBJECT_WEIGHT,
     EngineQueryCompiler,
     index_body,
     suggest_body,
 )
 from search.query import SearchQuery, SortOrder, encode_cursor
+from search.relaxation import GRADE_WEIGHT, SUBJECT_WEIGHT
 from search.synonyms import synonym_rules
 from search.text import stop_words
 
@@ -66,7 +66,7 @@ def test_plain_text_query():
     result = body("теорема виета")
     query = result["query"]["bool"]
     assert query["filter"] == [PUBLISHED]
-    exact, phrase, fuzzy = query["must"][0]["bool"]["should"]
+    exact, phrase, fuzzy, fuzzy_as_typed = query["must"][0]["bool"]["should"]
     assert exact["multi_match"]["type"] == "cross_fields"
     assert "fuzziness" not in exact["multi_match"] and "analyzer" not in exact["multi_match"]
     assert exact["multi_match"]["fields"] == [
@@ -77,9 +77,12 @@ def test_plain_text_query():
         "provider_name^1",
     ]
     assert phrase["multi_match"]["type"] == "phrase"
-    assert fuzzy["multi_match"]["fuzziness"] == "AUTO"
+    assert fuzzy["multi_match"]["fuzziness"] == "AUTO:4,7"
     assert fuzzy["multi_match"]["analyzer"] == INDEX_ANALYZER
     assert fuzzy["multi_match"]["boost"] == FUZZY_BOOST
+    # Every word is needed in the strict pass, typos too; the relaxed pass is a second query.
+    assert fuzzy["multi_match"]["minimum_should_match"] == "100%"
+    assert fuzzy_as_typed["multi_match"]["analyzer"] == PLAIN_ANALYZER
     assert result["sort"] == [{"_score": {"order": "desc"}}, {"id": {"order": "asc"}}]
     assert (result["size"], result["track_total_hits"]) == (21, True)
     assert "post_filter" not in result and "aggs" not in result and "highlight" not in result
@@ -167,3 +170,33 @@ def test_suggest_body():
         "_source": ["title"],
         "size": 15,
     }
+
+
+def test_exam_words_are_optional_and_boost_the_kind_and_grades():
+    query = body("огэ химия")["query"]["function_score"]
+    assert query["functions"] == [
+        {"filter": {"terms": {"subjects": ["chemistry"]}}, "weight": SUBJECT_WEIGHT},
+        {"filter": {"terms": {"resource_type": ["test", "trainer", "interactive_task", "worksheet"]}}, "weight": 1.5},
+        {"filter": {"terms": {"grades": [9]}}, "weight": 1.5},
+    ]
+    base = query["query"]["bool"]
+    assert base["minimum_should_match"] == 1
+    subject, optional = base["should"]
+    assert subject == {"terms": {"subjects": ["chemistry"]}}
+    assert optional["multi_match"]["query"] == "огэ"
+    assert (optional["multi_match"]["operator"], optional["multi_match"]["boost"]) == ("or", 0.1)
+
+
+def test_relaxed_pass_counts_the_words_each_document_matches():
+    from search.relaxation import COORDINATION, plan_query
+
+    plan = plan_query("интерактивная карта материков").relax()
+    query = EngineQueryCompiler(SearchQuery("интерактивная карта материков"), plan).body()["query"]["bool"]
+    *words, ranking = query["must"][0]["bool"]["should"]
+    assert [word["constant_score"]["boost"] for word in words] == [COORDINATION] * 3
+    assert [word["constant_score"]["filter"]["multi_match"]["query"] for word in words] == [
+        "интерактивная",
+        "карта",
+        "материков",
+    ]
+    assert ranking["multi_match"]["operator"] == "or"

@@ -33,7 +33,7 @@ class TestDatabaseBackend(BackendContract):
 
 def test_runs_on_the_configured_database(backend):
     assert connection.vendor in {"sqlite", "postgresql"}
-    assert backend.status().documents == 96
+    assert backend.status().documents == 126
 
 
 def test_reindexing_replaces_and_deleting_removes(backend):
@@ -41,10 +41,10 @@ def test_reindexing_replaces_and_deleting_removes(backend):
     backend.index_documents([type(document)(**{**document.__dict__, "title": "Квазикристаллы"})])
     hit = backend.search(SearchQuery("квазикристаллы")).hits[0]
     assert (hit.id, hit.document["title"]) == ("resh-1119", "Квазикристаллы")
-    assert backend.status().documents == 96
+    assert backend.status().documents == 126
     assert backend.delete_documents(["resh-1119", "missing"]) == 2
     assert backend.search(SearchQuery("квазикристаллы")).total == 0
-    assert backend.status().documents == 95
+    assert backend.status().documents == 125
 
 
 def test_hostile_text_is_escaped_in_highlights(db):

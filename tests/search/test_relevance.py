@@ -7,7 +7,7 @@ from search.relevance import BM25Baseline, JudgedQuery, dcg, evaluate, ndcg_at_k
 from .catalog import load_catalog, load_judged
 
 # Reported in docs/search.md; a change here means the catalog, the judgements or the analysis changed.
-BASELINE_NDCG = 0.8430
+BASELINE_NDCG = 0.786
 
 
 def test_dcg_uses_exponential_gain_and_log_discount():
@@ -29,7 +29,7 @@ def test_ndcg_cuts_at_k():
 def test_judged_set_covers_the_hard_cases():
     judged = load_judged()
     ids = {document.id for document in load_catalog()}
-    assert 25 <= len(judged) <= 35
+    assert len(judged) >= 80
     assert all(set(item.relevant) <= ids for item in judged)
     queries = {item.query for item in judged}
     assert {
@@ -43,7 +43,7 @@ def test_judged_set_covers_the_hard_cases():
 
 def test_catalog_size_and_one_unpublished_resource():
     catalog = load_catalog()
-    assert len(catalog) == 97
+    assert len(catalog) == 127
     assert [document.id for document in catalog if not document.published] == ["resh-1679"]
 
 

@@ -122,7 +122,7 @@ def test_bad_synonym_rules_are_rejected():
 
 def test_synonym_file_has_enough_rules_and_no_stop_words():
     rules = synonyms.synonym_rules()
-    assert 20 <= len(rules) <= 60
+    assert 80 <= len(rules) <= 150
     for rule in rules:
         words = text.tokenize(rule.replace("=>", ","))
         assert not [word for word in words if text.is_stop_word(word)], rule

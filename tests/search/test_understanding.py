@@ -40,8 +40,8 @@ def test_numbers_that_are_not_grades_stay_in_the_text():
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ("ЕГЭ по русскому языку", ParsedQuery("ЕГЭ", subjects=("russian",), exam="EGE")),
-        ("ЕГЭ по русскому", ParsedQuery("ЕГЭ", subjects=("russian",), exam="EGE")),
+        ("ЕГЭ по русскому языку", ParsedQuery("", subjects=("russian",), exam="EGE", optional="ЕГЭ")),
+        ("ЕГЭ по русскому", ParsedQuery("", subjects=("russian",), exam="EGE", optional="ЕГЭ")),
         ("ИКТ 9 класс", ParsedQuery("", grades=(9,), subjects=("informatics",))),
         ("математика 5 класс", ParsedQuery("", grades=(5,), subjects=("math",))),
         ("алгебра 10 класс", ParsedQuery("", grades=(10,), subjects=("algebra_analysis",))),
@@ -54,7 +54,7 @@ def test_numbers_that_are_not_grades_stay_in_the_text():
         ),
         (
             "ВПР по английскому языку 7 класс",
-            ParsedQuery("ВПР", grades=(7,), subjects=("english",), exam="VPR"),
+            ParsedQuery("", grades=(7,), subjects=("english",), exam="VPR", optional="ВПР"),
         ),
         ("физра", ParsedQuery("", subjects=("pe",))),
     ],
@@ -72,3 +72,50 @@ def test_plain_text_is_untouched():
     assert parsed == ParsedQuery("теорема виета")
     assert not parsed.is_empty
     assert parse_query("").is_empty
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("контрольная работа 7 класс", ParsedQuery("", grades=(7,), optional="контрольная работа", assessment=True)),
+        ("present simple тест", ParsedQuery("present simple", optional="тест", assessment=True)),
+        (
+            "подготовка к егэ по информатике",
+            ParsedQuery("", subjects=("informatics",), exam="EGE", optional="подготовка к егэ"),
+        ),
+        ("гиа физика", ParsedQuery("", subjects=("physics",), exam="OGE", optional="гиа")),
+        ("впр", ParsedQuery("", exam="VPR", optional="впр")),
+    ],
+)
+def test_exam_and_assessment_words_are_intent_not_required_text(query, expected):
+    assert parse_query(query) == expected
+
+
+def test_intent_kinds_and_exam_grades():
+    vpr = parse_query("впр математика")
+    assert (vpr.intent.code, vpr.intent.types, vpr.intent_grades) == (
+        "VPR",
+        ("test", "trainer", "interactive_task", "worksheet"),
+        (4, 5, 6, 7, 8),
+    )
+    # A grade named in the query wins over the exam's grades; a test asks for a kind, not for grades.
+    assert parse_query("огэ 8 класс").intent_grades == ()
+    assert parse_query("огэ").intent_grades == (9,)
+    test = parse_query("тест")
+    assert (test.intent.code, test.intent.types, test.intent_grades) == ("assessment", ("test",), ())
+    assert parse_query("дроби").intent is None
+
+
+@pytest.mark.parametrize("text", ["днк", "кпд", "нод и нок", "вмв", "егэ", "ссср"])
+def test_school_abbreviations_are_known_terms(text):
+    from search.understanding import names_known_terms
+
+    assert names_known_terms(text)
+
+
+def test_ordinary_and_wrong_layout_text_is_not_known_terms():
+    from search.understanding import names_known_terms
+
+    assert not names_known_terms("lhj,b")
+    assert not names_known_terms("дроби 5 класс")
+    assert not names_known_terms("")

@@ -144,7 +144,7 @@ class OrganizationDetail(JsonLdMixin, ReadView, generics.RetrieveAPIView):
     jsonld_node = staticmethod(jsonld.organization_node)
 
 
-def _published_collections():
+def published_collections():
     items = CollectionItem.objects.select_related("resource").order_by("sort_order")
     return (
         Collection.objects.filter(live=True)
@@ -159,7 +159,7 @@ class CollectionList(ReadView, generics.ListAPIView):
     pagination_class = ordered_by("slug")
 
     def get_queryset(self):
-        return _published_collections()
+        return published_collections()
 
 
 class CollectionDetail(ReadView, generics.RetrieveAPIView):
@@ -168,4 +168,4 @@ class CollectionDetail(ReadView, generics.RetrieveAPIView):
     action_is_list = False
 
     def get_queryset(self):
-        return _published_collections()
+        return published_collections()
