@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import os
 import random
@@ -110,7 +111,6 @@ def setup_django(workdir: Path, engine_url: str, prefix: str) -> None:
         DJANGO_SETTINGS_MODULE="content_repo.settings",
         LOG_LEVEL="ERROR",
         LOG_FORMAT="text",
-        TQDM_DISABLE="1",
     )
     import django
 
@@ -131,7 +131,8 @@ def build_indexes() -> float:
     from django.core.management import call_command
 
     started = time.perf_counter()
-    call_command("rebuild_search_index", stdout=open(os.devnull, "w"))  # noqa: SIM115 - closed with the process
+    with open(os.devnull, "w") as quiet, contextlib.redirect_stderr(quiet):  # no progress bars in the figures
+        call_command("rebuild_search_index", stdout=quiet)
     return time.perf_counter() - started
 
 
