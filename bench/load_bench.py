@@ -127,12 +127,13 @@ def setup_django(workdir: Path, engine_url: str, prefix: str) -> None:
     ensure_builtin_organizations()
 
 
-def build_indexes() -> float:
+def build_indexes(*arguments: str) -> float:
+    """``rebuild_search_index`` (every backend, or ``--backend NAME``); seconds taken."""
     from django.core.management import call_command
 
     started = time.perf_counter()
     with open(os.devnull, "w") as quiet, contextlib.redirect_stderr(quiet):  # no progress bars in the figures
-        call_command("rebuild_search_index", stdout=quiet)
+        call_command("rebuild_search_index", *arguments, stdout=quiet)
     return time.perf_counter() - started
 
 
@@ -414,9 +415,7 @@ def main() -> None:
         generate_catalog(args.size)
         print(f"catalog: {args.size} resources in {time.perf_counter() - started:.0f} s", flush=True)
         if args.facets_only:
-            from django.core.management import call_command
-
-            call_command("rebuild_search_index", "--backend", "database", stdout=open(os.devnull, "w"))  # noqa: SIM115
+            print(f"database index rebuilt in {build_indexes('--backend', 'database'):.0f} s", flush=True)
         else:
             print(f"indexes (database and OpenSearch) rebuilt in {build_indexes():.0f} s", flush=True)
         facets = measure_facet_copy(args.size)
