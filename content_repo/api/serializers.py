@@ -150,7 +150,8 @@ class AlignmentSerializer(serializers.ModelSerializer):
     uri = serializers.SerializerMethodField()
     title = serializers.SerializerMethodField()
     grade = serializers.SerializerMethodField(
-        help_text="класс темы программы (у тем с одинаковым названием в разных классах); у элементов кодификатора — null"
+        help_text="класс темы программы (у тем с одинаковым названием в разных классах); "
+        "у элементов кодификатора — null"
     )
     score = serializers.SerializerMethodField()
 
