@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "content_repo.vocabularies",
     "content_repo.publishers",
     "content_repo.resources",
+    "content_repo.alignment",
     "content_repo.collections",
     "content_repo.api",
     "content_repo.exchange",
@@ -405,6 +406,10 @@ SEARCH_BACKENDS["default"]["TIMEOUT"] = os.environ.get("SEARCH_TIMEOUT", "10")  
 # Index resources after commit when they are published, unpublished, changed while live or deleted.
 SEARCH_AUTO_INDEX = env_bool("SEARCH_AUTO_INDEX", True)
 
+# --- Curriculum alignment (content_repo/alignment, docs/alignment.md) ---
+# The intake suggests topics for every batch it loads; off, `manage.py suggest_alignments` does it later.
+ALIGNMENT_SUGGEST_ON_INTAKE = env_bool("ALIGNMENT_SUGGEST_ON_INTAKE", True)
+
 # --- API v1: keys, quotas, content negotiation, webhooks (content_repo/api; docs/api.md, docs/configuration.md)
 REST_FRAMEWORK |= {
     "DEFAULT_AUTHENTICATION_CLASSES": ["content_repo.api.authentication.ApiKeyAuthentication"],
@@ -429,6 +434,7 @@ SPECTACULAR_SETTINGS |= {
         "AlignmentTypeEnum": "content_repo.resources.models.Alignment.Type",
         "PartKindEnum": "content_repo.resources.models.ResourcePart.Kind",
         "ResourceStatusEnum": "content_repo.resources.models.Resource.Status",
+        "TopicKindEnum": "content_repo.curriculum.models.Topic.Kind",
         "WebhookEventEnum": "content_repo.api.models.WebhookSubscription.Event",
     },
 }

@@ -16,6 +16,7 @@ from content_repo.api.params import (
     CODE_PATTERN,
     MAX_VALUE_LENGTH,
     check_query_parameters,
+    choice,
     int_list,
     integer,
     str_list,
@@ -39,8 +40,16 @@ from .query import (
 MAX_SUGGESTIONS = 20
 DEFAULT_SUGGESTIONS = 10
 MAX_SUGGEST_TEXT_LENGTH = 100
+# Facets reported under the public name: with `alignment=confirmed` the topic facet counts confirmed ones.
+PUBLIC_FACET = {"confirmed_topic": "topic"}
 # SearchQuery names the free text «text»; the API calls it «q».
 API_PARAMETER = {"text": "q", "filters": "q", "facets": "q"}
+
+# `alignment=confirmed|any`: which alignments `topic` and the topic facet go by (search/query.py keeps the
+# confirmed ones as the internal filter `confirmed_topic`). Not a filter of its own in the API.
+ALIGNMENT_MODES = ("any", "confirmed")
+INTERNAL_FILTERS = frozenset({"alignment", "confirmed_topic"})
+PUBLIC_FILTERS = tuple(name for name in FILTER_NAMES if name not in INTERNAL_FILTERS)
 
 FILTER_DESCRIPTIONS = {
     "subject": "код предмета (`math`, `russian`)",
@@ -77,6 +86,9 @@ class SearchResultSerializer(serializers.Serializer):
     grades = serializers.ListField(child=serializers.IntegerField())
     levels = serializers.ListField(child=serializers.CharField())
     topics = serializers.ListField(child=serializers.CharField(), help_text="коды тем и их разделов")
+    confirmed_topics = serializers.ListField(
+        child=serializers.CharField(), help_text="коды тем, привязку к которым подтвердил методист, и их разделов"
+    )
     resource_type = serializers.CharField()
     license = serializers.CharField()
     access = serializers.CharField()
@@ -147,6 +159,15 @@ SEARCH_PARAMETERS = [
         description="текст запроса («дроби 5 класс», «ЕГЭ по русскому»)",
     ),
     *[_filter_parameter(name, description) for name, description in FILTER_DESCRIPTIONS.items()],
+    OpenApiParameter(
+        "alignment",
+        OpenApiTypes.STR,
+        enum=list(ALIGNMENT_MODES),
+        default="any",
+        description="какие привязки к программе учитывают `topic` и фасет тем: `any` — подтверждённые методистом и "
+        "предложенные автоматически, `confirmed` — только подтверждённые (без `topic` — только ресурсы с "
+        "подтверждённой привязкой); фасет `alignment` считает ресурсы с подтверждёнными и с предложенными привязками",
+    ),
     OpenApiParameter("sort", OpenApiTypes.STR, enum=[order.value for order in SortOrder]),
     OpenApiParameter(
         "page_size",
@@ -162,7 +183,7 @@ SEARCH_PARAMETERS = [
 class SearchView(APIView):
     """Full-text search over published resources with filters, multi-select facets and cursor paging."""
 
-    allowed_parameters = frozenset({"q", "sort", *FILTER_NAMES})
+    allowed_parameters = frozenset({"q", "sort", "alignment", *PUBLIC_FILTERS})
 
     @extend_schema(operation_id="search", parameters=SEARCH_PARAMETERS, responses=SearchResponseSerializer)
     def get(self, request: Request) -> Response:
@@ -177,19 +198,27 @@ class SearchView(APIView):
         text = params.get("q", "")
         if len(text) > MAX_TEXT_LENGTH:
             raise InvalidQueryParameter("q", f"не длиннее {MAX_TEXT_LENGTH} символов")
-        filters = {name: tuple(_filter_values(request, name)) for name in FILTER_NAMES}
+        filters = {name: tuple(_filter_values(request, name)) for name in PUBLIC_FILTERS}
+        filters = {name: values for name, values in filters.items() if values}
+        facets = [name for name in FACET_NAMES if name != "confirmed_topic"]
+        if choice(request, "alignment", ALIGNMENT_MODES, default="any") == "confirmed":
+            filters["alignment"] = ("confirmed",)
+            if "topic" in filters:
+                filters["confirmed_topic"] = filters.pop("topic")
+            facets = ["confirmed_topic" if name == "topic" else name for name in facets]
         try:
             return SearchQuery(
                 text=text,
-                filters={name: values for name, values in filters.items() if values},
+                filters=filters,
                 sort=cast(SortOrder, params.get("sort") or SortOrder.RELEVANCE),
                 page_size=integer(request, "page_size", default=DEFAULT_PAGE_SIZE, minimum=1, maximum=MAX_PAGE_SIZE),
                 cursor=params.get("cursor") or None,
-                facets=FACET_NAMES,
+                facets=tuple(facets),
                 highlight=True,
             )
         except InvalidQuery as e:
-            raise InvalidQueryParameter(API_PARAMETER.get(e.param, e.param), e.message) from e
+            param = {"confirmed_topic": "topic"}.get(e.param, e.param)
+            raise InvalidQueryParameter(API_PARAMETER.get(param, param), e.message) from e
 
     @staticmethod
     def next_link(request: Request, cursor: str | None) -> str | None:
@@ -234,7 +263,7 @@ def search_response(results: SearchResults, next_link: str | None) -> dict[str, 
         "count": results.total,
         "results": [result_json(hit.id, hit.score, hit.document, hit.highlight) for hit in results.hits],
         "facets": {
-            name: [{"value": f.value, "label": f.label, "count": f.count} for f in values]
+            PUBLIC_FACET.get(name, name): [{"value": f.value, "label": f.label, "count": f.count} for f in values]
             for name, values in results.facets.items()
         },
         "query": {
@@ -259,6 +288,7 @@ def result_json(doc_id: str, score: float | None, document: dict[str, Any] | Any
         grades=list(document.get("grades") or []),
         levels=list(document.get("levels") or []),
         topics=list(document.get("topics") or []),
+        confirmed_topics=list(document.get("confirmed_topics") or []),
         provider={"code": document.get("provider") or "", "name": document.get("provider_name") or ""},
         published_at=document.get("published_at"),
         score=score,

@@ -20,6 +20,8 @@ FILTER_FIELDS: Mapping[str, str] = {
     "grade": "grades",
     "level": "levels",
     "topic": "topics",
+    "alignment": "alignment",
+    "confirmed_topic": "confirmed_topics",
     "type": "resource_type",
     "license": "license",
     "access": "access",
@@ -45,7 +47,9 @@ class SearchDocument:
     """A published resource as the search index sees it.
 
     ``topics`` holds the codes of the aligned topics *and* of their parent sections, so filtering by a
-    section finds the resources aligned to its topics. ``title_sort`` and ``suggest`` are derived.
+    section finds the resources aligned to its topics; ``confirmed_topics`` the same for the alignments a
+    methodist confirmed. ``alignment`` holds the statuses of its alignments (``confirmed``, ``suggested``).
+    ``title_sort`` and ``suggest`` are derived.
     """
 
     id: str
@@ -58,6 +62,8 @@ class SearchDocument:
     grades: tuple[int, ...] = ()
     levels: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
+    confirmed_topics: tuple[str, ...] = ()
+    alignment: tuple[str, ...] = ()
     resource_type: str = ""
     license: str = ""
     access: str = ""
@@ -128,20 +134,23 @@ def build_document(
     title: str,
     topic_codes: Iterable[str] = (),
     topic_parents: Mapping[str, str | None] | None = None,
+    confirmed_topic_codes: Iterable[str] = (),
     **values: Any,
 ) -> SearchDocument:
-    """A :class:`SearchDocument` from plain values; topic codes are widened with their ancestors.
+    """A :class:`SearchDocument` from plain values; topic codes (all, and confirmed) are widened with their
+    ancestors.
 
     ``topic_parents`` maps a topic code to its parent code (``None`` for a section); it usually comes
     from the curriculum app.
     """
-    for name in ("keywords", "topic_titles", "subjects", "levels"):
+    for name in ("keywords", "topic_titles", "subjects", "levels", "alignment"):
         if name in values:
             values[name] = tuple(dict.fromkeys(values[name]))
     if "grades" in values:
         values["grades"] = tuple(sorted({int(grade) for grade in values["grades"]}))
     topics = with_ancestors(topic_codes, topic_parents or {})
-    return SearchDocument(id=str(id), title=title, topics=topics, **values)
+    confirmed = with_ancestors(confirmed_topic_codes, topic_parents or {})
+    return SearchDocument(id=str(id), title=title, topics=topics, confirmed_topics=confirmed, **values)
 
 
 def with_ancestors(codes: Iterable[str], parents: Mapping[str, str | None]) -> tuple[str, ...]:

@@ -109,20 +109,22 @@ class DocumentBuilder:
         subjects = self._pairs(Resource.subjects.through.objects.filter(related), "subject_id", self.subjects)
         levels = self._pairs(Resource.levels.through.objects.filter(related), "level_id", self.levels)
         grades = self._pairs(Resource.grades.through.objects.filter(related), "grade_id", None)
-        topics = self._pairs(Alignment.objects.filter(related, topic__isnull=False), "topic_id", None)
+        alignments = self._alignments(Alignment.objects.filter(related))
         sources = {
             rid: (source, external_id)
             for rid, source, external_id in SourceLayer.objects.filter(related).values_list(
                 _text("resource_id"), "source", "external_id"
             )
         }
-        return [self._document(row, subjects, levels, grades, topics, sources) for row in rows]
+        return [self._document(row, subjects, levels, grades, alignments, sources) for row in rows]
 
-    def _document(self, row: tuple, subjects: dict, levels: dict, grades: dict, topics: dict, sources: dict):
+    def _document(self, row: tuple, subjects: dict, levels: dict, grades: dict, alignments: dict, sources: dict):
         key, pk, title, description, keywords, type_id, license_id, access_id, language_id, provider_id, url, when = row
         provider_code, provider_name = self.providers.get(provider_id, ("", ""))
         source, external_id = sources.get(key, ("", ""))
-        aligned = [self.topics[topic_id] for topic_id in topics.get(key, []) if topic_id in self.topics]
+        rows = [row for row in alignments.get(key, []) if row[0] is None or row[0] in self.topics]
+        aligned = [self.topics[topic_id] for topic_id, _, _ in rows if topic_id is not None]
+        confirmed = [self.topics[topic_id][0] for topic_id, status, _ in rows if topic_id and status == "confirmed"]
         return build_document(
             id=str(pk),
             title=title,
@@ -130,7 +132,9 @@ class DocumentBuilder:
             keywords=[str(k) for k in keywords or [] if str(k).strip()],
             topic_codes=[code for code, _ in aligned],
             topic_parents=self.topic_parents,
-            topic_titles=[title for _, title in aligned],
+            topic_titles=_searchable_topic_titles(rows, self.topics),
+            confirmed_topic_codes=confirmed,
+            alignment=sorted({status for _, status, _ in rows}),
             provider_name=provider_name,
             provider=provider_code,
             subjects=subjects.get(key, []),
@@ -147,11 +151,32 @@ class DocumentBuilder:
         )
 
     @staticmethod
+    def _alignments(rows: Any) -> dict[Any, list[tuple[int | None, str, float | None]]]:
+        """Per resource (id as text): its alignments as (topic id, or None for a codifier element; status;
+        the engine's score, None unless the suggestion is the engine's)."""
+        found: dict[Any, list[tuple[int | None, str, float | None]]] = defaultdict(list)
+        for rid, topic_id, status, score in rows.values_list(_text("resource_id"), "topic_id", "status", "score"):
+            found[rid].append((topic_id, status, score if status == "suggested" else None))
+        return found
+
+    @staticmethod
     def _pairs(rows: Any, column: str, codes: dict | None) -> dict[Any, list[Any]]:
         found: dict[Any, list[Any]] = defaultdict(list)
         for rid, value in rows.values_list(_text("resource_id"), column):
             found[rid].append(codes[value] if codes is not None else value)
         return found
+
+
+def _searchable_topic_titles(rows: list[tuple[int | None, str, float | None]], topics: dict) -> list[str]:
+    """Titles of aligned topics searched as text: confirmed ones, those a source gave, and only the engine's
+    best suggestion (the others are often the second-best guess; they still filter and count as facets)."""
+    engine = [(score, topic_id) for topic_id, _, score in rows if topic_id is not None and score is not None]
+    best = max(engine, key=lambda pair: pair[0])[1] if engine else None
+    return [
+        topics[topic_id][1]
+        for topic_id, _, score in rows
+        if topic_id is not None and (score is None or topic_id == best)
+    ]
 
 
 def _resource_rows(resources: QuerySet) -> QuerySet:

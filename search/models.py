@@ -18,7 +18,7 @@ from django.db import models
 from django.utils import timezone
 
 # Multi-valued filters live in SearchEntryValue, single-valued ones in SearchEntry columns.
-MULTI_VALUED_FACETS = ("subject", "grade", "level", "topic")
+MULTI_VALUED_FACETS = ("subject", "grade", "level", "topic", "alignment", "confirmed_topic")
 SINGLE_VALUED_FACETS = ("type", "license", "access", "provider", "language", "source")
 FACET_COLUMNS = {
     "type": "resource_type",

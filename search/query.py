@@ -32,6 +32,10 @@ FILTER_NAMES = (
     "provider",
     "language",
     "source",
+    # Curriculum alignment: statuses present (confirmed, suggested) and the confirmed topics with their
+    # sections — the API's `alignment=confirmed` reads `topic` through the latter (search/api.py).
+    "alignment",
+    "confirmed_topic",
 )
 FACET_NAMES = FILTER_NAMES
 

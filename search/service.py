@@ -8,6 +8,7 @@ import dataclasses
 import logging
 import time
 from collections.abc import Mapping
+from typing import Any
 
 from django.conf import settings
 from django.dispatch import Signal
@@ -105,15 +106,15 @@ def label_facets(facets: Mapping[str, list[FacetValue]]) -> dict[str, list[Facet
 def _labels(facet: str, codes: list[str]) -> dict[str, str]:
     if not codes:
         return {}
-    from content_repo.curriculum.models import Subject, Topic
+    from content_repo.curriculum.models import Subject
     from content_repo.publishers.models import Organization
     from content_repo.vocabularies.models import Term
 
     if facet in TERM_FACETS:
         terms = Term.objects.filter(vocabulary=TERM_FACETS[facet], code__in=codes)
         return dict(terms.values_list("code", "label"))
-    if facet == "topic":
-        return dict(Topic.objects.filter(code__in=codes).values_list("code", "title"))
+    if facet in ("topic", "confirmed_topic"):
+        return {code: topic_label(*row) for code, *row in _topic_rows(codes)}
     if facet == "provider":
         return dict(Organization.objects.filter(code__in=codes).values_list("code", "name"))
     if facet == "subject":
@@ -126,6 +127,18 @@ def _searched(backend: BaseSearchBackend, started: float, fallback: bool = False
     now = time.perf_counter()
     backend_searched.send(sender=type(backend), backend=backend.name, seconds=now - started, fallback=fallback)
     return now
+
+
+def _topic_rows(codes: list[str]) -> Any:
+    from content_repo.curriculum.models import Topic
+
+    return Topic.objects.filter(code__in=codes).values_list("code", "title", "subject__title", "grade_id", "variant")
+
+
+def topic_label(title: str, subject: str, grade: int, variant: str) -> str:
+    """«Квадратные уравнения (Алгебра, 8 кл.)»: programmes repeat titles across grades and variants."""
+    place = f"{subject}, {grade} кл." + (f", {variant}" if variant else "")
+    return f"{title} ({place})"
 
 
 def _fallback_for(backend: BaseSearchBackend) -> BaseSearchBackend | None:

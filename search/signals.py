@@ -9,7 +9,7 @@ from django.dispatch import receiver
 from wagtail.signals import published, unpublished
 
 from content_repo.resources.models import Resource
-from content_repo.resources.signals import resources_published
+from content_repo.resources.signals import resources_changed, resources_published
 
 from .indexing import schedule, schedule_many
 
@@ -36,3 +36,8 @@ def on_resource_deleted(sender: Any, instance: Resource, **kwargs: Any) -> None:
 @receiver(resources_published)
 def on_batch_published(sender: Any, resources: list[Resource], **kwargs: Any) -> None:
     schedule_many(resource.pk for resource in resources)
+
+
+@receiver(resources_changed)
+def on_batch_changed(sender: Any, resource_ids: list[Any], **kwargs: Any) -> None:
+    schedule_many(resource_ids)

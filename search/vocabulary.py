@@ -21,6 +21,7 @@ LEVEL_TITLES = {
     "SOO": "Среднее общее образование",
 }
 EXAM_TITLES = {"EGE": "ЕГЭ", "OGE": "ОГЭ", "VPR": "ВПР"}
+ALIGNMENT_TITLES = {"confirmed": "подтверждена методистом", "suggested": "предложена автоматически"}
 GRADES = range(1, 12)
 
 
@@ -106,4 +107,6 @@ def facet_label(facet: str, value: str) -> str:
         return grade_label(value)
     if facet == "level":
         return LEVEL_TITLES.get(value, value)
+    if facet == "alignment":
+        return ALIGNMENT_TITLES.get(value, value)
     return value

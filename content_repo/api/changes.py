@@ -96,6 +96,14 @@ def record_published_many(resources: list[Resource]) -> list[Change]:
     return created
 
 
+def record_changed_many(resource_ids) -> list[Change]:
+    """Entries for live resources changed in place by a batch (the alignment service's suggestions): each
+    is `updated` with its document as `GET /api/v1/resources/{id}/` shows it now."""
+    from .views.read import published_resources
+
+    return record_published_many(list(published_resources().filter(pk__in=list(resource_ids))))
+
+
 def record_published(resource: Resource) -> Change:
     """A publication is `published` for a resource consumers do not hold, else `updated`."""
     held = last_action(resource.pk) in LIVE_ACTIONS

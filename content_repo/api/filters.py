@@ -8,10 +8,32 @@ from django.db.models import Q, QuerySet
 from rest_framework.filters import BaseFilterBackend
 
 from content_repo.curriculum.models import Topic
+from content_repo.resources.models import Alignment
 
-from .params import Codes, DateTime, Integers, QueryParameter, parse_since
+from .params import Choice, Codes, DateTime, Integers, QueryParameter, parse_since
 
 __all__ = ["parse_since", "topic_codes_with_descendants"]  # parse_since: publishing views import it from here
+
+ALIGNMENT = Choice(
+    "какие привязки к программе учитывать: `any` — подтверждённые методистом и предложенные (по умолчанию), "
+    "`confirmed` — только подтверждённые; с `topic` — подтверждённые к этим темам, без — ресурсы хотя бы с одной "
+    "подтверждённой привязкой",
+    choices=("any", "confirmed"),
+    default="any",
+)
+
+
+def aligned(topic_codes: list[str] | None, alignment: str) -> Q:
+    """Resources aligned to any of ``topic_codes`` (any topic if ``None``), confirmed only if asked.
+
+    One ``Q`` on the same ``alignments`` join, so «confirmed» and «to this topic» hold for the same row.
+    """
+    condition = Q()
+    if topic_codes is not None:
+        condition &= Q(alignments__topic__code__in=topic_codes)
+    if alignment == "confirmed":
+        condition &= Q(alignments__status=Alignment.Status.CONFIRMED)
+    return condition
 
 
 def topic_codes_with_descendants(codes: list[str]) -> list[str]:
@@ -52,6 +74,7 @@ class ResourceFilterBackend(DeclaredFilterBackend):
         "provider": Codes("коды организаций-поставщиков"),
         "source": Codes("коды источников сбора"),
         "language": Codes("коды языков (BCP 47)"),
+        "alignment": ALIGNMENT,
         "modified_since": MODIFIED_SINCE,
     }
     fields = {
@@ -71,8 +94,10 @@ class ResourceFilterBackend(DeclaredFilterBackend):
         for name, field in self.fields.items():
             if values := self.value(request, name):
                 conditions &= Q(**{f"{field}__in": values})
-        if topics := self.value(request, "topic"):
-            conditions &= Q(alignments__topic__code__in=topic_codes_with_descendants(topics))
+        topics = self.value(request, "topic")
+        alignment = self.value(request, "alignment")
+        if topics or alignment == "confirmed":
+            conditions &= aligned(topic_codes_with_descendants(topics) if topics else None, alignment)
         if since := self.value(request, "modified_since"):
             conditions &= Q(updated_at__gte=since)
         if not conditions:

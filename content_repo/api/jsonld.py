@@ -2,9 +2,12 @@
 
 Documents carry an inline `@context` with `@vocab` https://schema.org/, so a consumer expands them without
 fetching anything. A resource is a `LearningResource`; its `educationalAlignment` holds AlignmentObjects
-whose `targetUrl` is the stable URI of a curriculum node. The curriculum is a set of vocabularies: a subject
-is a `DefinedTermSet`, a topic or codifier element is a `DefinedTerm` in it (with `skos:broader` pointing at
-its section), a framework (ФГОС, ФОП, ФРП) is a `CreativeWork`.
+whose `targetUrl` is the stable URI of a curriculum node — only the alignments a methodist **confirmed**:
+LRMI has no status for an AlignmentObject and consumers take every one as asserted, so suggestions (the
+engine's or a source's) are left out of JSON-LD; the JSON representation lists them with status and score.
+The curriculum is a set of vocabularies: a subject is a `DefinedTermSet`, a topic or codifier element is a
+`DefinedTerm` in it (with `skos:broader` pointing at its section), a framework (ФГОС, ФОП, ФРП) is a
+`CreativeWork`.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from content_repo.resources.attachments import attachment_store
 from content_repo.resources.durations import iso_duration
 from content_repo.resources.models import Resource
 
-from .serializers import resource_files
+from .serializers import ordered_alignments, resource_files
 
 SCHEMA = "https://schema.org/"
 CONTEXT: dict[str, Any] = {
@@ -104,7 +107,7 @@ def resource_node(resource: Resource) -> dict[str, Any]:
                     {"@type": "AlignmentObject", "alignmentType": "educationalLevel", "targetName": f"{g} класс"}
                     for g in grades
                 ),
-                *(_alignment(a) for a in resource.alignments.all()),
+                *(_alignment(a) for a in ordered_alignments(resource.alignments.all()) if a.status == "confirmed"),
             ],
             "hasPart": [
                 _compact(

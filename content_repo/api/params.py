@@ -5,8 +5,8 @@ by the typed readers here, and a bad value is a 400 naming the parameter — nev
   (PostgreSQL can store neither NUL nor a surrogate);
 - `integer`, `int_list`, `str_list`, `date_time` read one parameter each: integers are ASCII digits only
   (Python's `int()` would take «٣» and «1_000»), dates are checked for existence and range;
-- `Codes`, `Integers`, `DateTime` declare a filter parameter once: how it is read and how the OpenAPI schema
-  documents it (with its bounds, so clients and schemathesis see them).
+- `Codes`, `Integers`, `Integer`, `Choice`, `DateTime` declare a filter parameter once: how it is read and how
+  the OpenAPI schema documents it (with its bounds, so clients and schemathesis see them).
 """
 
 from __future__ import annotations
@@ -36,8 +36,14 @@ ASCII_INTEGER = re.compile(r"[+-]?[0-9]{1,20}")
 CODE_PATTERN = r"^[A-Za-z0-9_.:\-]+$"
 
 
-def check_query_parameters(request: Request, allowed: set[str] | frozenset[str]) -> None:
-    """Refuse a parameter the endpoint does not take, and values no reader should ever see."""
+def check_query_parameters(
+    request: Request, allowed: set[str] | frozenset[str], formats: tuple[str, ...] = FORMATS
+) -> None:
+    """Refuse a parameter the endpoint does not take, and values no reader should ever see.
+
+    ``formats``: the values of ``?format=`` the endpoint renders (an endpoint with its own renderer, such as
+    the coverage report's CSV, adds its format).
+    """
     for name, values in request.query_params.lists():
         check_text(name, name)
         for value in values:
@@ -45,8 +51,8 @@ def check_query_parameters(request: Request, allowed: set[str] | frozenset[str])
             if len(value) > MAX_VALUE_LENGTH:
                 raise InvalidQueryParameter(name, f"значение длиннее {MAX_VALUE_LENGTH} символов")
     for value in request.query_params.getlist("format"):
-        if value not in FORMATS:
-            raise InvalidQueryParameter("format", f"допустимы: {', '.join(FORMATS)}; получено {value[:20]!r}")
+        if value not in formats:
+            raise InvalidQueryParameter("format", f"допустимы: {', '.join(formats)}; получено {value[:20]!r}")
     unknown = sorted(set(request.query_params) - set(allowed) - COMMON_PARAMETERS)
     if unknown:
         raise InvalidQueryParameter(
@@ -83,6 +89,19 @@ def str_list(request: Request, name: str) -> list[str]:
         if len(value) > MAX_CODE_LENGTH:
             raise InvalidQueryParameter(name, f"значение длиннее {MAX_CODE_LENGTH} символов")
     return values
+
+
+def choice(request: Request, name: str, choices: tuple[str, ...], *, default: str) -> str:
+    """One value out of ``choices``; absent or empty gives ``default``, repeated or unknown is a 400."""
+    values = request.query_params.getlist(name)
+    if len(values) > 1:
+        raise InvalidQueryParameter(name, "укажите одно значение")
+    raw = values[0].strip() if values else ""
+    if not raw:
+        return default
+    if raw not in choices:
+        raise InvalidQueryParameter(name, f"допустимы: {', '.join(choices)}; получено {raw[:50]!r}")
+    return raw
 
 
 def date_time(request: Request, name: str) -> datetime | None:
@@ -174,6 +193,35 @@ class Integers(QueryParameter):
     def schema(self) -> dict[str, Any]:
         item = {"type": "integer", "minimum": self.minimum, "maximum": self.maximum}
         return {"type": "array", "items": item, "maxItems": MAX_LIST_VALUES}
+
+
+@dataclass(frozen=True)
+class Choice(QueryParameter):
+    """One value out of a fixed list, with a default."""
+
+    choices: tuple[str, ...] = ()
+    default: str = ""
+
+    def read(self, request: Request, name: str) -> str:
+        return choice(request, name, self.choices, default=self.default)
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "string", "enum": list(self.choices), "default": self.default}
+
+
+@dataclass(frozen=True)
+class Integer(QueryParameter):
+    """One integer within bounds, with a default."""
+
+    default: int = 0
+    minimum: int = 0
+    maximum: int = MAX_INTEGER
+
+    def read(self, request: Request, name: str) -> int:
+        return integer(request, name, default=self.default, minimum=self.minimum, maximum=self.maximum)
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "integer", "minimum": self.minimum, "maximum": self.maximum, "default": self.default}
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from wagtail.models import WorkflowState
 from wagtail.signals import published, unpublished, workflow_approved, workflow_rejected
 
 from content_repo.resources.models import Resource
-from content_repo.resources.signals import resources_published
+from content_repo.resources.signals import resources_changed, resources_published
 
 from . import changes
 from .models import WebhookSubscription
@@ -27,6 +27,11 @@ def feed_published(sender, instance, **kwargs):
 @receiver(resources_published, dispatch_uid="api.change_feed.batch_published")
 def feed_batch_published(sender, resources, **kwargs):
     changes.record_published_many(resources)
+
+
+@receiver(resources_changed, dispatch_uid="api.change_feed.batch_changed")
+def feed_batch_changed(sender, resource_ids, **kwargs):
+    changes.record_changed_many(resource_ids)
 
 
 @receiver(unpublished, dispatch_uid="api.change_feed.unpublished")

@@ -77,6 +77,27 @@ class TopicSerializer(serializers.ModelSerializer):
         ]
 
 
+class TopicResourcesSerializer(serializers.Serializer):
+    url = serializers.URLField(help_text="список опубликованных ресурсов, привязанных к теме (раздел — и к его темам)")
+    confirmed = serializers.IntegerField(help_text="ресурсов с подтверждённой привязкой")
+    suggested = serializers.IntegerField(help_text="ресурсов только с предложенными привязками")
+
+
+class TopicDetailSerializer(TopicSerializer):
+    resources = serializers.SerializerMethodField()
+
+    class Meta(TopicSerializer.Meta):
+        fields = [*TopicSerializer.Meta.fields, "resources"]
+
+    @extend_schema_field(TopicResourcesSerializer)
+    def get_resources(self, obj) -> dict:
+        codes = [obj.code, *Topic.objects.filter(parent=obj).values_list("code", flat=True)]
+        rows = Alignment.objects.filter(topic__code__in=codes, resource__live=True).values_list("resource_id", "status")
+        confirmed = {pk for pk, status in rows if status == Alignment.Status.CONFIRMED}
+        suggested = {pk for pk, status in rows if status != Alignment.Status.CONFIRMED} - confirmed
+        return {"url": f"{obj.uri}/resources/", "confirmed": len(confirmed), "suggested": len(suggested)}
+
+
 class CodifierElementSerializer(serializers.ModelSerializer):
     uri = serializers.CharField(read_only=True)
     subject = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
@@ -112,15 +133,45 @@ class PartSerializer(serializers.ModelSerializer):
         fields = ["kind", "title", "url"]
 
 
+class OrderedAlignmentListSerializer(serializers.ListSerializer):
+    """A resource's alignments: confirmed first, then suggestions by score (see :func:`ordered_alignments`)."""
+
+    def to_representation(self, data):
+        items = data.all() if hasattr(data, "all") else data
+        return [self.child.to_representation(item) for item in ordered_alignments(items)]
+
+
 class AlignmentSerializer(serializers.ModelSerializer):
+    """A curriculum alignment: `confirmed` by a methodist, or `suggested` (by the engine, with its `score`,
+    or by the source, without one)."""
+
     target_type = serializers.SerializerMethodField()
     code = serializers.SerializerMethodField()
     uri = serializers.SerializerMethodField()
     title = serializers.SerializerMethodField()
+    grade = serializers.SerializerMethodField(
+        help_text="класс темы программы (у тем с одинаковым названием в разных классах); "
+        "у элементов кодификатора — null"
+    )
+    score = serializers.SerializerMethodField()
 
     class Meta:
         model = Alignment
-        fields = ["target_type", "code", "uri", "title", "alignment_type", "status"]
+        fields = ["target_type", "code", "uri", "title", "grade", "alignment_type", "status", "score"]
+        list_serializer_class = OrderedAlignmentListSerializer
+
+    @extend_schema_field(
+        {
+            "type": "number",
+            "minimum": 0,
+            "maximum": 1,
+            "nullable": True,
+            "description": "оценка подсказки (0–1) — только у предложенных автоматически; у подтверждённых и "
+            "указанных источником — null",
+        }
+    )
+    def get_score(self, obj) -> float | None:
+        return obj.score if obj.status == Alignment.Status.SUGGESTED else None
 
     def get_target_type(self, obj) -> str:
         return "topic" if obj.topic_id else "codifier_element"
@@ -133,6 +184,9 @@ class AlignmentSerializer(serializers.ModelSerializer):
 
     def get_title(self, obj) -> str:
         return obj.target.title
+
+    def get_grade(self, obj) -> int | None:
+        return obj.topic.grade_id if obj.topic_id else None
 
 
 class FileSerializer(serializers.Serializer):
@@ -155,6 +209,19 @@ class ImageSerializer(serializers.Serializer):
     thumbnail_url = serializers.URLField(help_text="миниатюра 320×180")
     width = serializers.IntegerField()
     height = serializers.IntegerField()
+
+
+def ordered_alignments(alignments) -> list[Alignment]:
+    """Confirmed alignments first (by their order), then suggestions by score, best first (a source's, with no
+    score, after the engine's)."""
+
+    def key(alignment: Alignment) -> tuple:
+        if alignment.status == Alignment.Status.CONFIRMED:
+            return (0, 0.0, alignment.sort_order or 0, alignment.pk or 0)
+        score = alignment.score if alignment.score is not None else -1.0
+        return (1, -score, alignment.sort_order or 0, alignment.pk or 0)
+
+    return sorted(alignments, key=key)
 
 
 def resource_files(resource: Resource) -> list[dict]:

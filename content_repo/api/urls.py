@@ -1,7 +1,7 @@
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from .views import base, changes, index, publishing, read, webhooks
+from .views import base, changes, coverage, index, publishing, read, webhooks
 
 app_name = "api"
 
@@ -42,6 +42,8 @@ urlpatterns = [
     detail("curriculum/subjects", read.SubjectDetail, "subject-detail"),
     path("curriculum/topics/", read.TopicList.as_view(), name="topic-list"),
     detail("curriculum/topics", read.TopicDetail, "topic-detail"),
+    re_path(rf"^curriculum/topics/{CODE}/resources/$", read.TopicResourceList.as_view(), name="topic-resources"),
+    path("curriculum/coverage/", coverage.CoverageView.as_view(), name="curriculum-coverage"),
     path("curriculum/codifier-elements/", read.CodifierElementList.as_view(), name="codifier-element-list"),
     detail("curriculum/codifier-elements", read.CodifierElementDetail, "codifier-element-detail"),
     path("organizations/", read.OrganizationList.as_view(), name="organization-list"),

@@ -3,6 +3,7 @@
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from .chooser import TopicChooserViewSet
 from .models import CodifierElement, Framework, Subject, Topic
 
 
@@ -15,6 +16,8 @@ class TopicViewSet(SnippetViewSet):
     search_fields = ["title", "code"]
     ordering = ["subject__code", "grade", "variant", "order"]
     list_per_page = 100
+    # Picking a topic anywhere in the admin: words with Russian morphology, filters, the plan as a tree.
+    chooser_viewset_class = TopicChooserViewSet
 
 
 class SubjectViewSet(SnippetViewSet):

@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 
+from content_repo.alignment.services import suggest_after_load
 from content_repo.resources.codes import CatalogCodes
 
 from .documents import read_document
@@ -85,7 +86,10 @@ class Intake:
 
     def load(self, items: Sequence[IntakeItem]) -> list[ItemResult]:
         """Load items in one transaction under the door's policy; a result per item, in order."""
-        return load_items(items, policy=self.policy, codes=self.codes, user=self.user, owner_id=self.owner_id)
+        results = load_items(items, policy=self.policy, codes=self.codes, user=self.user, owner_id=self.owner_id)
+        # Curriculum alignment: the engine's suggestions for what this batch created or changed (one call).
+        suggest_after_load(results)
+        return results
 
     def load_records(self, records: Sequence[HarvestedRecord]) -> list[Loaded]:
         """Map and load a batch of normalised records; one result per record, in order.

@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 
+from content_repo.curriculum.chooser import context_inputs, topic_chooser_widget
 from content_repo.curriculum.models import Grade, Subject, Topic
 from content_repo.vocabularies.models import Term
 
@@ -46,7 +47,18 @@ class SetGradesForm(_ReplaceOrAddForm):
 
 
 class SetTopicsForm(_ReplaceOrAddForm):
-    topics = forms.ModelMultipleChoiceField(Topic.objects.select_related("subject"), label="Темы программы")
+    topic = forms.ModelChoiceField(
+        Topic.objects.select_related("subject"),
+        label="Тема программы",
+        widget=topic_chooser_widget(with_context=True),
+        help_text="Окно выбора открывается с фильтром по предметам и классам выбранных ресурсов.",
+    )
+    another_topic = forms.ModelChoiceField(
+        Topic.objects.select_related("subject"),
+        label="Ещё одна тема",
+        required=False,
+        widget=topic_chooser_widget(with_context=True),
+    )
 
 
 class SetLicenseForm(forms.Form):
@@ -89,21 +101,40 @@ class SetGradesBulkAction(_AddOrReplaceCodesBulkAction):
 
 
 class SetTopicsBulkAction(ResourceBulkAction):
+    """Align the chosen resources to one or two topics: confirmed by a methodist, a suggestion by a vendor."""
+
     display_name = "Темы программы"
     action_type = "set_topics"
     aria_label = "Привязать выбранные ресурсы к темам программы"
     form_class = SetTopicsForm
+    template_name = "resources/admin/topics_bulk_action_form.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        resources = [entry["item"] for entry in context.get("items", [])]
+        subjects = sorted({s.code for r in resources for s in r.subjects.all()})
+        grades = sorted({g.number for r in resources for g in r.grades.all()})
+        context["topic_context"] = context_inputs(subjects, grades)
+        return context
 
     @classmethod
     def execute_action(cls, objects, user=None, data=None, **kwargs):
-        chosen = [{"target": t.code, "type": "teaches", "status": "confirmed"} for t in data["topics"]]
+        from content_repo.alignment.decisions import can_decide, confirm_topics
+
+        topics = [topic for topic in (data["topic"], data.get("another_topic")) if topic is not None]
+        if can_decide(user):
+            for resource in objects:
+                confirm_topics(resource.pk, topics, user, replace=data["mode"] == "replace")
+            return len(objects), 0
+        # A vendor proposes: its topics are suggestions for a methodist to confirm; confirmed ones stay.
+        chosen = [{"target": t.code, "type": "teaches", "status": "suggested"} for t in topics]
         for resource in objects:
             current = OVERLAY_FIELDS["alignments"].get(resource)
-            if data["mode"] == "replace":
-                merged = chosen
-            else:
-                targets = {a["target"] for a in chosen}
-                merged = [a for a in current if a["target"] not in targets] + chosen
+            kept = [a for a in current if a["status"] == "confirmed" or data["mode"] != "replace"]
+            targets = {a["target"] for a in kept if a["status"] == "confirmed"}
+            chosen_here = [a for a in chosen if a["target"] not in targets]
+            targets |= {a["target"] for a in chosen_here}
+            merged = [a for a in kept if a["target"] not in targets or a["status"] == "confirmed"] + chosen_here
             edit_fields(resource, {"alignments": merged}, user)
         return len(objects), 0
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import django_filters
 from wagtail.admin.filters import WagtailFilterSet
 
+from content_repo.curriculum.chooser import topic_chooser_widget
 from content_repo.curriculum.models import Grade, Subject, Topic
 from content_repo.publishers.models import Organization
 from content_repo.vocabularies.models import Term
 
-from .models import Resource, SourceLayer
+from .models import Alignment, Resource, SourceLayer
 
 
 def _sources(request=None):
@@ -28,7 +29,21 @@ class ResourceFilterSet(WagtailFilterSet):
     grade = django_filters.ModelMultipleChoiceFilter(
         field_name="grades", queryset=Grade.objects.all(), label="Класс", distinct=True
     )
-    topic = django_filters.CharFilter(method="filter_topic", label="Тема программы (код)")
+    topic = django_filters.ModelChoiceFilter(
+        queryset=Topic.objects.select_related("subject"),
+        method="filter_topic",
+        label="Тема программы (раздел — с темами)",
+        widget=topic_chooser_widget(),
+    )
+    alignment = django_filters.ChoiceFilter(
+        method="filter_alignment",
+        label="Привязка к программе",
+        choices=[
+            ("confirmed", "подтверждена методистом"),
+            ("suggested", "только предложена (ждёт решения)"),
+            ("none", "нет ни одной"),
+        ],
+    )
     resource_type = django_filters.ModelMultipleChoiceFilter(
         field_name="resource_type__code",
         queryset=Term.objects.filter(vocabulary="resource_type"),
@@ -63,9 +78,20 @@ class ResourceFilterSet(WagtailFilterSet):
         fields: list[str] = []
 
     def filter_topic(self, queryset, name, value):
-        codes = list(Topic.objects.filter(code=value).values_list("code", flat=True))
-        codes += list(Topic.objects.filter(parent__code=value).values_list("code", flat=True))
-        return queryset.filter(alignments__topic__code__in=codes).distinct()
+        if value is None:
+            return queryset
+        ids = [value.pk, *Topic.objects.filter(parent=value).values_list("pk", flat=True)]
+        return queryset.filter(pk__in=Alignment.objects.filter(topic_id__in=ids).values("resource_id"))
+
+    def filter_alignment(self, queryset, name, value):
+        confirmed = Alignment.objects.filter(status=Alignment.Status.CONFIRMED).values("resource_id")
+        if value == "confirmed":
+            return queryset.filter(pk__in=confirmed)
+        if value == "suggested":
+            return queryset.filter(pk__in=Alignment.objects.values("resource_id")).exclude(pk__in=confirmed)
+        if value == "none":
+            return queryset.exclude(pk__in=Alignment.objects.values("resource_id"))
+        return queryset
 
     def filter_no_alignment(self, queryset, name, value):
         if value:

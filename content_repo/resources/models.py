@@ -183,7 +183,31 @@ class Resource(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, Clu
         obj = super().with_content_json(content)
         for name in self.ROW_STATE_FIELDS:
             setattr(obj, name, getattr(self, name))
+        if self.pk and "alignments" not in (obj.overlaid_fields or []):
+            obj.alignments = self._with_current_suggestions(obj)  # type: ignore[assignment]
         return obj
+
+    def _with_current_suggestions(self, version: Resource) -> list[Alignment]:
+        """The alignments of ``version`` (a revision's content) with the row's current engine suggestions.
+
+        Engine suggestions are state of the row, like the moderation status: the service writes them straight
+        to the row, so a revision saved earlier holds stale ones. Publishing or editing that revision keeps the
+        suggestions the row has now (minus the targets the revision aligns otherwise and the rejected ones);
+        a revision whose alignments a methodist owns (overlaid) is taken as it is.
+        """
+        from content_repo.alignment.models import RejectedSuggestion
+
+        kept = [a for a in version.alignments.all() if not a.is_engine_suggestion]
+        targets = {a.target_key for a in kept}
+        rejected = set(RejectedSuggestion.objects.filter(resource_id=self.pk).values_list("code", flat=True))
+        current = Alignment.objects.filter(resource_id=self.pk, status=Alignment.Status.SUGGESTED, score__isnull=False)
+        current = current.select_related("topic", "codifier_element")
+        fresh = [
+            a
+            for a in current
+            if a.target_key not in targets and (a.topic or a.codifier_element).code not in rejected  # type: ignore[union-attr]
+        ]
+        return kept + fresh
 
     @property
     def source_layer_or_none(self) -> SourceLayer | None:
@@ -270,6 +294,18 @@ class Alignment(Orderable):
     )
     alignment_type = models.CharField("вид связи", max_length=16, choices=Type.choices, default=Type.TEACHES)
     status = models.CharField("статус", max_length=16, choices=Status.choices, default=Status.SUGGESTED)
+    # Set by the suggestion engine (content_repo/alignment): how well the node explains the resource, and why.
+    score = models.FloatField("оценка подсказки", null=True, blank=True)
+    explanation = models.TextField("почему предложена", blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="подтвердил",
+    )
+    confirmed_at = models.DateTimeField("подтверждена", null=True, blank=True)
 
     class Meta(Orderable.Meta):
         verbose_name = "привязка к программе"
@@ -280,6 +316,7 @@ class Alignment(Orderable):
                 name="alignment_has_target",
             )
         ]
+        indexes = [models.Index(fields=["status", "score"], name="alignment_status_score")]
 
     def __str__(self) -> str:
         return str(self.topic or self.codifier_element)
@@ -287,6 +324,21 @@ class Alignment(Orderable):
     @property
     def target(self) -> Topic | CodifierElement | None:
         return self.topic or self.codifier_element
+
+    @property
+    def target_key(self) -> str:
+        """The target as the overlay writes it: a topic code or ``codifier:<code>`` (ids resolved lazily)."""
+        if self.topic_id:
+            return f"topic:{self.topic_id}"
+        return f"codifier:{self.codifier_element_id}"
+
+    @property
+    def is_engine_suggestion(self) -> bool:
+        """Written by the suggestion engine and not yet decided: the engine keeps such rows up to date.
+
+        Alignments a source sent (suggested, no score) and confirmed ones are never the engine's.
+        """
+        return self.status == self.Status.SUGGESTED and self.score is not None
 
 
 class ResourceRelation(Orderable):

@@ -87,6 +87,11 @@ def _set_parts(resource: Resource, parts: list[dict[str, str]], codes: CatalogCo
 
 
 def _get_alignments(resource: Resource) -> list[dict[str, str]]:
+    """The alignments a source or an editor gave; the engine's suggestions are not the field's value.
+
+    Suggestions are kept up to date by the alignment service (content_repo/alignment/services.py) and never
+    compared with what a source says, so a re-harvest neither wipes them nor counts them as an editor's change.
+    """
     return [
         {
             "target": a.topic.code if a.topic else f"codifier:{a.codifier_element.code}",  # type: ignore[union-attr]
@@ -94,10 +99,12 @@ def _get_alignments(resource: Resource) -> list[dict[str, str]]:
             "status": a.status,
         }
         for a in resource.alignments.all()
+        if not a.is_engine_suggestion
     ]
 
 
 def _set_alignments(resource: Resource, alignments: list[dict[str, str]], codes: CatalogCodes) -> None:
+    """Write the given alignments; the engine's suggestions for other targets stay (see ``_get_alignments``)."""
     children = []
     for i, spec in enumerate(alignments or []):
         target = spec["target"]
@@ -108,7 +115,9 @@ def _set_alignments(resource: Resource, alignments: list[dict[str, str]], codes:
             alignment.topic_id = codes.topics[target]
         alignment.sort_order = i
         children.append(alignment)
-    resource.alignments = children  # type: ignore[assignment]
+    targets = {alignment.target_key for alignment in children}
+    suggestions = [a for a in resource.alignments.all() if a.is_engine_suggestion and a.target_key not in targets]
+    resource.alignments = children + suggestions  # type: ignore[assignment]
 
 
 def _get_files(resource: Resource) -> list[dict[str, Any]]:

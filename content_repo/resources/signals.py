@@ -15,6 +15,11 @@ from .models import Resource
 # serialises them without reading them back. Status is already written with the rows.
 resources_published = Signal()
 
+# Sent (inside the transaction) when live resources changed in place without a revision — the alignment service
+# rewrote their engine suggestions (content_repo/alignment/services.py): ``resource_ids`` of the live ones. The
+# change feed records them as updated and the search index re-indexes them, once for the batch.
+resources_changed = Signal()
+
 
 def _set_status(resource_id, status: str, reason: str = "") -> None:
     Resource.objects.filter(pk=resource_id).update(status=status, status_reason=reason)

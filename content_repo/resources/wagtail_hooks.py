@@ -18,8 +18,10 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from content_repo.curriculum.chooser import topic_chooser_widget
+
 from .admin_forms import ResourceAdminForm
-from .admin_panels import FieldOriginPanel
+from .admin_panels import AlignmentNotePanel, FieldOriginPanel, TopicChooserContextPanel
 from .admin_views import revert_field_view
 from .bulk_actions import BULK_ACTIONS
 from .filters import ResourceFilterSet
@@ -43,6 +45,14 @@ class InstanceGuardMixin:
 
 def _guarded(view_class, action="change"):
     return type(f"Guarded{view_class.__name__}", (InstanceGuardMixin, view_class), {"guard_action": action})
+
+
+ALIGNMENT_PANELS = [
+    FieldPanel("topic", widget=topic_chooser_widget(with_context=True)),
+    FieldPanel("codifier_element"),
+    FieldRowPanel([FieldPanel("alignment_type"), FieldPanel("status")]),
+    AlignmentNotePanel(),
+]
 
 
 class ResourceViewSet(SnippetViewSet):
@@ -90,7 +100,16 @@ class ResourceViewSet(SnippetViewSet):
                 [
                     FieldPanel("subjects"),
                     FieldRowPanel([FieldPanel("grades"), FieldPanel("levels"), FieldPanel("lesson_number")]),
-                    InlinePanel("alignments", heading="Привязки к программе", label="привязка"),
+                    TopicChooserContextPanel(),
+                    InlinePanel(
+                        "alignments",
+                        heading="Привязки к программе",
+                        label="привязка",
+                        panels=ALIGNMENT_PANELS,
+                        help_text="Подтверждённые — решение методиста; предложенные — подсказки с оценкой (их "
+                        "проще разбирать в очереди «Привязка к программе»). Удалённая подсказка считается "
+                        "отклонённой и больше не предлагается.",
+                    ),
                 ],
                 heading="Программа",
             ),

@@ -145,6 +145,7 @@ def catalog(callers, settings):
         "/api/v1/curriculum/case/{framework}/": Framework.objects.order_by("code").first().code,
         "/api/v1/curriculum/subjects/{code}/": "math",
         "/api/v1/curriculum/topics/{code}/": "math.5.1",
+        "/api/v1/curriculum/topics/{code}/resources/": "math.5.1",
         "/api/v1/curriculum/codifier-elements/{code}/": CodifierElement.objects.order_by("id").first().code,
         "/api/v1/organizations/{code}/": "resh",
     }

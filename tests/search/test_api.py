@@ -12,7 +12,8 @@ pytestmark = pytest.mark.django_db
 
 RESULT_FIELDS = {
     "id", "title", "description", "url", "source", "external_id", "subjects", "grades", "levels", "topics",
-    "resource_type", "license", "access", "language", "provider", "published_at", "score", "highlight",
+    "confirmed_topics", "resource_type", "license", "access", "language", "provider", "published_at", "score",
+    "highlight",
 }  # fmt: skip
 
 

@@ -4,6 +4,7 @@ conditional GET; resources and the curriculum also as JSON-LD."""
 from __future__ import annotations
 
 from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
 from rest_framework import generics
 
 from content_repo.collections.models import Collection, CollectionItem
@@ -13,7 +14,14 @@ from content_repo.resources.models import Resource
 
 from .. import jsonld, serializers
 from ..changes import latest_change
-from ..filters import ModifiedSinceFilterBackend, ResourceFilterBackend, TopicFilterBackend
+from ..filters import (
+    ALIGNMENT,
+    ModifiedSinceFilterBackend,
+    ResourceFilterBackend,
+    TopicFilterBackend,
+    aligned,
+    topic_codes_with_descendants,
+)
 from ..pagination import ordered_by
 from .base import JsonLdMixin, ReadView
 
@@ -106,11 +114,24 @@ class TopicList(JsonLdMixin, ReadView, generics.ListAPIView):
 
 
 class TopicDetail(JsonLdMixin, ReadView, generics.RetrieveAPIView):
-    serializer_class = serializers.TopicSerializer
+    """A topic or section, with how many published resources are aligned to it and where they are listed."""
+
+    serializer_class = serializers.TopicDetailSerializer
     queryset = Topic.objects.select_related("subject", "level", "parent")
     lookup_field = "code"
     action_is_list = False
     jsonld_node = staticmethod(jsonld.topic_node)
+
+
+class TopicResourceList(ResourceList):
+    """Published resources aligned to a topic (a section: to it or its topics); `alignment=confirmed` keeps the
+    confirmed alignments only. Takes the filters of the resource list."""
+
+    def get_queryset(self):
+        topic = get_object_or_404(Topic, code=self.kwargs["code"])
+        codes = topic_codes_with_descendants([topic.code])
+        alignment = ALIGNMENT.read(self.request, "alignment")
+        return published_resources().filter(pk__in=Resource.objects.filter(aligned(codes, alignment)).values("pk"))
 
 
 class CodifierElementList(JsonLdMixin, ReadView, generics.ListAPIView):

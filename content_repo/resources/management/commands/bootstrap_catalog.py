@@ -26,6 +26,8 @@ class Command(BaseCommand):
         ensure_builtin_organizations()
         # The demo catalog comes from the real importers over bundled snapshots (no internet needed).
         call_command("load_demo_catalog", stdout=self.stdout)
+        # The intake suggests topics for what it loads; this catches up a catalog loaded before (idempotent).
+        call_command("suggest_alignments", stdout=self.stdout)
         self._ensure_admin(groups[ADMINS])
 
     def _ensure_admin(self, admins_group):
