@@ -50,7 +50,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from search_bench import QUERIES, generate_catalog  # noqa: E402
+from search_bench import QUERIES, generate_catalog, setup_django  # noqa: E402
 
 SUGGEST_PREFIXES = ["дро", "теорем", "клет", "урав", "причаст", "геогр", "матер", "окруж", "видео", "конт"]
 PORTAL_QUERIES = ["дроби 5 класс", "строение клетки", "ЕГЭ по русскому языку", "теорема виета", "текст"]
@@ -98,33 +98,6 @@ def quantiles_ms(values: list[float]) -> tuple[float, float, float]:
 
 
 # --- The catalog
-
-
-def setup_django(workdir: Path, engine_url: str, prefix: str) -> None:
-    os.environ.update(
-        VAR_DIR=str(workdir),
-        SEARCH_BACKEND="opensearch",
-        SEARCH_URL=engine_url,
-        SEARCH_INDEX_PREFIX=prefix,
-        SEARCH_AUTO_INDEX="false",
-        SEARCH_TIMEOUT="300",
-        DJANGO_SETTINGS_MODULE="content_repo.settings",
-        LOG_LEVEL="ERROR",
-        LOG_FORMAT="text",
-    )
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    from content_repo.curriculum.services import load_curriculum
-    from content_repo.publishers.services import ensure_builtin_organizations
-    from content_repo.vocabularies.services import load_vocabularies
-
-    call_command("migrate", verbosity=0)
-    load_curriculum()
-    load_vocabularies()
-    ensure_builtin_organizations()
 
 
 def build_indexes(*arguments: str) -> float:
@@ -410,7 +383,10 @@ def main() -> None:
 
             node = start_node(workdir / "node")
             engine_url = node.url
-        setup_django(workdir, engine_url or "http://127.0.0.1:9", f"load-{uuid.uuid4().hex[:6]}")
+        os.environ["LOG_FORMAT"] = "text"
+        setup_django(
+            workdir, engine_url or "http://127.0.0.1:9", f"load-{uuid.uuid4().hex[:6]}", os.environ["DATABASE_URL"]
+        )
         started = time.perf_counter()
         generate_catalog(args.size)
         print(f"catalog: {args.size} resources in {time.perf_counter() - started:.0f} s", flush=True)
