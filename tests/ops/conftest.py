@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from tests.harness.live_server import ROOT, clone_test_database, drop_database, free_port, run_django
-from tests.harness.opensearch import OpenSearchNodeError, start_node
+from tests.harness.opensearch import node_for_tests
 
 START_TIMEOUT = 180.0
 
@@ -83,15 +83,8 @@ def empty_database(template_url: str, workdir: Path) -> str:
 
 @pytest.fixture(scope="module")
 def opensearch_node(tmp_path_factory):
-    """A running OpenSearch node for the module; in CI a node that cannot start fails, elsewhere it skips."""
-    try:
-        node = start_node(tmp_path_factory.mktemp("opensearch"))
-    except (OpenSearchNodeError, OSError) as e:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"the OpenSearch node could not start: {e}")
-        pytest.skip(f"the OpenSearch node could not start (set CI=true to make this a failure): {e}")
-    yield node
-    node.stop()
+    """A running OpenSearch node for the module (the tests stop it); fails in CI if it cannot start."""
+    yield from node_for_tests(tmp_path_factory.mktemp("opensearch"))
 
 
 @pytest.fixture(scope="module")
