@@ -50,14 +50,21 @@ check: setup
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
 
+# Каждый прогон — в своей папке (файлы, кэш, база SQLite), чтобы `make test` мог вести оба одновременно.
+TEST_VAR = $${VAR_DIR:-$(CURDIR)/var}
+
 pytest-sqlite: setup
-	mkdir -p "$${VAR_DIR:-var}"
-	DATABASE_URL=$${SQLITE_TEST_URL:-sqlite:///$${VAR_DIR:-$(CURDIR)/var}/test.sqlite3} $(BIN)/pytest -q $(PYTEST_ARGS)
+	mkdir -p "$(TEST_VAR)/test-sqlite"
+	VAR_DIR="$(TEST_VAR)/test-sqlite" \
+	DATABASE_URL=$${SQLITE_TEST_URL:-sqlite:///$(TEST_VAR)/test-sqlite/test.sqlite3} $(BIN)/pytest -q $(PYTEST_ARGS)
 
 pytest-postgres: setup
-	$(PY) scripts/with_postgres.py $(BIN)/pytest -q $(PYTEST_ARGS)
+	mkdir -p "$(TEST_VAR)/test-postgres"
+	VAR_DIR="$(TEST_VAR)/test-postgres" $(PY) scripts/with_postgres.py $(BIN)/pytest -q $(PYTEST_ARGS)
 
-test: lint typecheck check pytest-sqlite pytest-postgres
+## Весь набор: проверки, затем тесты на SQLite и на PostgreSQL одновременно (по процессу на ядро).
+test: lint typecheck check
+	$(MAKE) --no-print-directory --output-sync=line -j2 pytest-sqlite pytest-postgres
 
 search-node:
 	scripts/search-node start
