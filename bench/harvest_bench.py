@@ -3,7 +3,9 @@
 Prints the records per second of a full harvest, the peak memory (resident set size) seen up to 2,000
 and up to N records, and the time of an unchanged re-harvest as a fraction of the first. It uses a
 throwaway SQLite database in a temporary folder (migrated and loaded by subprocesses, so the harvest's
-own process starts clean)::
+own process starts clean). The curriculum engine's suggestions are off (``ALIGNMENT_SUGGEST_ON_INTAKE=false``):
+a deployment runs them in the task worker after each batch, and ``bench/alignment_service_bench.py`` measures
+them::
 
     .venv/bin/python bench/harvest_bench.py               # 20,000 lessons
     .venv/bin/python bench/harvest_bench.py --lessons 2000 --keep
@@ -157,6 +159,9 @@ def main() -> None:
         "DJANGO_SETTINGS_MODULE": "content_repo.settings",
         "LOG_LEVEL": "WARNING",
         "PYTHONPATH": str(ROOT),
+        "ALIGNMENT_SUGGEST_ON_INTAKE": "false",
+        "DEBUG": "false",
+        "SECRET_KEY": "harvest-bench-only",
     }
     os.environ.update(env)
     server = None

@@ -7,7 +7,9 @@ starts clean):
   ORM's ``bulk_create``: no mapping, no checks, no revisions, no change feed, no search index;
 * **intake** — the feed read line by line with the JSON-LD reader and loaded in batches through
   ``content_repo.intake`` (``Intake.load_records``: mapped, checked, written) under the publish policy
-  (revisions, log entries, change feed and the ``database`` search index included, as ``make run`` does);
+  (revisions, log entries, change feed and the ``database`` search index included, as ``make run`` does;
+  the curriculum engine's suggestions are off — ``ALIGNMENT_SUGGEST_ON_INTAKE=false`` — because a deployment
+  runs them in the task worker, after the batch, and ``bench/alignment_service_bench.py`` measures them);
 * **reload** — the same feed through the intake again: every item unchanged (its hash compared, nothing else).
 
 Prints records per second, the intake/raw ratio, the reload time as a share of the first load, and the peak
@@ -223,6 +225,10 @@ def main() -> None:
             "DJANGO_SETTINGS_MODULE": "content_repo.settings",
             "LOG_LEVEL": "WARNING",
             "SEARCH_BACKEND": "database",
+            "ALIGNMENT_SUGGEST_ON_INTAKE": "false",
+            # As deployed: with DEBUG on Django would keep every statement of the run in memory.
+            "DEBUG": "false",
+            "SECRET_KEY": "intake-bench-only",
         }
     )
     try:

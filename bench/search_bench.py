@@ -100,14 +100,7 @@ def setup_django(workdir: Path, engine_url: str, prefix: str, database_url: str 
     django.setup()
     from django.core.management import call_command
 
-    from content_repo.curriculum.services import load_curriculum
-    from content_repo.publishers.services import ensure_builtin_organizations
-    from content_repo.vocabularies.services import load_vocabularies
-
-    call_command("migrate", verbosity=0)
-    load_curriculum()
-    load_vocabularies()
-    ensure_builtin_organizations()
+    call_command("migrate", verbosity=0)  # the curriculum, vocabularies and organisations come with it
 
 
 def generate_catalog(size: int, seed: int = 7) -> None:

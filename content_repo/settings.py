@@ -43,14 +43,30 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}") from e
 
 
-DEBUG = env_bool("DEBUG", True)
+# `make serve`, the systemd units and any real deployment say DEPLOYMENT=production: then DEBUG is off by
+# default and the settings refuse to start with anything only fit for a developer's machine.
+DEPLOYMENT = os.environ.get("DEPLOYMENT", "development")
+if DEPLOYMENT not in {"development", "production"}:
+    raise ImproperlyConfigured(f"DEPLOYMENT must be development or production, got {DEPLOYMENT!r}")
+PRODUCTION = DEPLOYMENT == "production"
+DEBUG = env_bool("DEBUG", not PRODUCTION)
+DEVELOPMENT_SECRET_KEY = "insecure-development-key-change-me"  # noqa: S105 - development default only
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
-    SECRET_KEY = "insecure-development-key-change-me"  # noqa: S105 - development default only
+    SECRET_KEY = DEVELOPMENT_SECRET_KEY
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+if PRODUCTION:
+    if DEBUG:
+        raise ImproperlyConfigured("DEPLOYMENT=production: DEBUG must be false (it shows tracebacks to anyone)")
+    if SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 32:
+        raise ImproperlyConfigured(
+            "DEPLOYMENT=production: SECRET_KEY must be a secret of at least 32 characters, not the development key"
+        )
+    if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
+        raise ImproperlyConfigured("DEPLOYMENT=production: ALLOWED_HOSTS must name the catalog's hosts, not '*'")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # Without it, the address `make run` serves (PORT, as the Makefile's runserver uses it).
 CATALOG_BASE_URL = os.environ.get("CATALOG_BASE_URL", f"http://127.0.0.1:{os.environ.get('PORT') or '8000'}").rstrip(
@@ -69,6 +85,7 @@ INSTALLED_APPS = [
     "search",
     "importers",
     "storage",
+    "ops",
     "portal",
     "wagtail.contrib.forms",
     "wagtail.contrib.settings",
@@ -100,10 +117,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Request id, one log line and the metrics of every request; answers /healthz, /readyz and /metrics before
+    # any other layer (no host check, session or quota for a probe). See ops/ and docs/operations.md.
+    "ops.middleware.ObservabilityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     # No HTML error page or traceback under /api/, no 500 for a busy database anywhere (content_repo/api).
     "content_repo.api.middleware.ErrorBoundaryMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files (admin, API docs, the teachers' site) from the application server itself, with DEBUG off too.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -159,6 +181,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         DATABASES["default"]["NAME"] = f"file:{DATABASES['default']['NAME']}?mode=ro"
         _database_options["init_command"] = "PRAGMA query_only=ON;"
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A server that does not answer fails a request (and /readyz) in seconds, not after the system's TCP timeout.
+    _database_options.setdefault("connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 5))
     _server_options = [_database_options.get("options", ""), f"-c lock_timeout={DATABASE_LOCK_TIMEOUT}s"]
     if DATABASE_READ_ONLY:
         _server_options.append("-c default_transaction_read_only=on")
@@ -211,8 +235,18 @@ else:
     raise ImproperlyConfigured(f"STORAGE_BACKEND must be 'local' or 's3', got {STORAGE_BACKEND!r}")
 STORAGES = {
     "default": _default_storage,
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # In production `serve` runs collectstatic: names carry a content hash (cached for a year by browsers and
+    # proxies) and a gzip copy sits beside each file. Elsewhere files are served from the apps as they are.
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
 }
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = DEBUG
+# A template naming a file that is not there gets its plain name (a 404 for that file), not a 500 for the page.
+WHITENOISE_MANIFEST_STRICT = False
 
 # Search: the database backend is the embedded default (see search/ and docs/search.md).
 SEARCH_BACKEND = os.environ.get("SEARCH_BACKEND", "database")
@@ -282,21 +316,69 @@ SPECTACULAR_SETTINGS = {
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
 CORS_URLS_REGEX = r"^/api/.*$"
 
+# Logs: one JSON object a line in production (a request id on every line, also in the tasks a request
+# enqueued), Russian lines for a person in development. ops/logs.py; docs/operations.md.
+LOG_FORMAT = os.environ.get("LOG_FORMAT") or ("json" if PRODUCTION else "text")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, got {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "ops.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "ops.logs.JsonFormatter"},
+        "text": {"()": "ops.logs.RussianFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # django-tasks logs every task at INFO; ops.tasks writes one line per task instead.
         "django_tasks": {"level": "WARNING"},
+        "django_tasks_db": {"level": "WARNING"},
+        # runserver's own request lines: ops.requests writes one per request, with its id.
+        "django.server": {"level": "WARNING"},
+        # Django's "Not Found: …" warnings repeat what the request line says; errors (5xx, tracebacks) stay.
+        "django.request": {"level": "ERROR"},
         # One line per request of a harvest or a webhook attempt is noise in `make run`; their outcomes are logged.
         "httpx": {"level": "WARNING"},
         "httpcore": {"level": "WARNING"},
         "pikepdf": {"level": "WARNING"},
     },
 }
+
+# Shared between the processes of one machine: the anonymous quota counts in the cache, and each web worker
+# counting alone would let a client through N times the rate. `locmem` is right only for one process (make run).
+CACHE_BACKEND = os.environ.get("CACHE_BACKEND") or ("file" if PRODUCTION else "locmem")
+_CACHE_BACKENDS = {
+    "locmem": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "file": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("CACHE_LOCATION") or str(VAR_DIR / "cache"),
+    },
+    "database": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": os.environ.get("CACHE_LOCATION") or "catalog_cache",
+    },
+    "redis": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ.get("CACHE_LOCATION")},
+}
+if CACHE_BACKEND not in _CACHE_BACKENDS:
+    raise ImproperlyConfigured(f"CACHE_BACKEND must be one of {', '.join(_CACHE_BACKENDS)}, got {CACHE_BACKEND!r}")
+if CACHE_BACKEND == "redis" and not os.environ.get("CACHE_LOCATION"):
+    raise ImproperlyConfigured("CACHE_BACKEND=redis needs CACHE_LOCATION (redis://host:6379/0)")
+CACHES = {"default": _CACHE_BACKENDS[CACHE_BACKEND]}
+
+# --- Operations: probes, metrics, the production stack (ops/; docs/operations.md) ---
+# /metrics: with a token, only with `Authorization: Bearer <token>`; without one, only to a client on this
+# machine that did not come through a proxy (a proxied request carries X-Forwarded-For).
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+# Seconds /readyz waits for the search engine and the file storage before naming them as failed.
+READYZ_TIMEOUT = float(os.environ.get("READYZ_TIMEOUT") or 2)
+# Production session and CSRF cookies travel over HTTPS only; false for a deployment on plain HTTP (a LAN).
+_secure_cookies = env_bool("SECURE_COOKIES", PRODUCTION)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = _secure_cookies
 
 # --- Intake: items per transaction of vendor bulk requests and spreadsheets (docs/intake.md) ---
 INTAKE_BATCH_SIZE = env_int("INTAKE_BATCH_SIZE", 500)

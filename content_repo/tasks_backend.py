@@ -14,6 +14,7 @@ dropped — right for "drain what is due" tasks, wrong for tasks that must run o
 
 from __future__ import annotations
 
+import contextvars
 import heapq
 import itertools
 import json
@@ -187,7 +188,9 @@ class ThreadBackend(ImmediateBackend):
         )
         delay = (task.run_after - timezone.now()).total_seconds() if task.run_after else 0.0
         key = json.dumps([task.module_path, result.args, result.kwargs], sort_keys=True, default=str)
-        self.runner.submit(key, delay, lambda: self._run_in_thread(result))
+        # The task runs in the enqueuing request's context (its request id on the task's log lines).
+        context = contextvars.copy_context()
+        self.runner.submit(key, delay, lambda: context.run(self._run_in_thread, result))
         return result
 
     def _run_in_thread(self, result: TaskResult[Any]) -> None:

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import time
 from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
+from django.dispatch import Signal
 
 from content_repo.text.analysis import normalize, tokenize
 
@@ -23,10 +25,15 @@ logger = logging.getLogger(__name__)
 FALLBACK_BACKEND = "database"
 TERM_FACETS = {"type": "resource_type", "license": "license", "access": "access", "language": "language"}
 
+#: Sent after each call to a backend's search or suggest: ``backend`` (its name), ``seconds``, and
+#: ``fallback`` (True when it failed and the database answered instead). The metrics (ops/) listen.
+backend_searched = Signal()
+
 
 def search(query: SearchQuery) -> SearchResults:
     """Results from the default backend, or from the database backend (``fallback=True``) if it fails."""
     backend = get_search_backend()
+    started = time.perf_counter()
     try:
         results = backend.search(query)
     except SearchBackendError as e:
@@ -34,7 +41,10 @@ def search(query: SearchQuery) -> SearchResults:
         if fallback is None:
             raise
         logger.warning("search backend %s failed, answering from %s: %s", backend.name, fallback.name, e)
+        started = _searched(backend, started, fallback=True)
         results = dataclasses.replace(fallback.search(query), fallback=True)
+        backend = fallback
+    _searched(backend, started)
     misses.record(query, results)
     return dataclasses.replace(results, facets=label_facets(results.facets))
 
@@ -42,6 +52,7 @@ def search(query: SearchQuery) -> SearchResults:
 def suggest(prefix: str, limit: int = 10) -> list[str]:
     """Titles completing ``prefix`` (from the backend, with the same fallback), then topic names."""
     backend = get_search_backend()
+    started = time.perf_counter()
     try:
         titles = backend.suggest(prefix, limit)
     except SearchBackendError as e:
@@ -49,7 +60,10 @@ def suggest(prefix: str, limit: int = 10) -> list[str]:
         if fallback is None:
             raise
         logger.warning("search backend %s failed to suggest, answering from %s: %s", backend.name, fallback.name, e)
+        started = _searched(backend, started, fallback=True)
         titles = fallback.suggest(prefix, limit)
+        backend = fallback
+    _searched(backend, started)
     if len(titles) < limit:
         titles += [name for name in topic_suggestions(prefix, limit) if name not in titles]
     return titles[:limit]
@@ -106,6 +120,13 @@ def _labels(facet: str, codes: list[str]) -> dict[str, str]:
     if facet == "subject":
         return dict(Subject.objects.filter(code__in=codes).values_list("code", "title"))
     return {}
+
+
+def _searched(backend: BaseSearchBackend, started: float, fallback: bool = False) -> float:
+    """Announce one backend call that began at ``started``; the time it ended, where the next call begins."""
+    now = time.perf_counter()
+    backend_searched.send(sender=type(backend), backend=backend.name, seconds=now - started, fallback=fallback)
+    return now
 
 
 def _topic_rows(codes: list[str]) -> Any:

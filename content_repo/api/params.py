@@ -36,8 +36,14 @@ ASCII_INTEGER = re.compile(r"[+-]?[0-9]{1,20}")
 CODE_PATTERN = r"^[A-Za-z0-9_.:\-]+$"
 
 
-def check_query_parameters(request: Request, allowed: set[str] | frozenset[str]) -> None:
-    """Refuse a parameter the endpoint does not take, and values no reader should ever see."""
+def check_query_parameters(
+    request: Request, allowed: set[str] | frozenset[str], formats: tuple[str, ...] = FORMATS
+) -> None:
+    """Refuse a parameter the endpoint does not take, and values no reader should ever see.
+
+    ``formats``: the values of ``?format=`` the endpoint renders (an endpoint with its own renderer, such as
+    the coverage report's CSV, adds its format).
+    """
     for name, values in request.query_params.lists():
         check_text(name, name)
         for value in values:
@@ -45,8 +51,8 @@ def check_query_parameters(request: Request, allowed: set[str] | frozenset[str])
             if len(value) > MAX_VALUE_LENGTH:
                 raise InvalidQueryParameter(name, f"значение длиннее {MAX_VALUE_LENGTH} символов")
     for value in request.query_params.getlist("format"):
-        if value not in FORMATS:
-            raise InvalidQueryParameter("format", f"допустимы: {', '.join(FORMATS)}; получено {value[:20]!r}")
+        if value not in formats:
+            raise InvalidQueryParameter("format", f"допустимы: {', '.join(formats)}; получено {value[:20]!r}")
     unknown = sorted(set(request.query_params) - set(allowed) - COMMON_PARAMETERS)
     if unknown:
         raise InvalidQueryParameter(

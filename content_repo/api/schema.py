@@ -144,7 +144,8 @@ DURATION_PATTERN = r"^P(?=\d|T\d)(\d{1,6}D)?(T(?=\d)(\d{1,6}H)?(\d{1,6}M)?(\d{1,
 NOT_BLANK_PATTERN = r"\S"
 
 
-def _data_codes() -> dict[str, list[str]]:
+def data_codes() -> dict[str, list[str]]:
+    """The codes the server accepts, read from the data files it loads (vocabularies, curriculum)."""
     from content_repo.curriculum.services import DEFAULT_DATASET
     from content_repo.vocabularies.services import DEFAULT_VOCABULARIES
 
@@ -160,7 +161,7 @@ def precise_request_bodies(result, generator, request, public):
     """Codes as enums, URL and duration patterns, the vendor's minimum, non-empty lists where the server
     wants one (see the comment above)."""
     schemas = result.get("components", {}).get("schemas", {})
-    codes = _data_codes()
+    codes = data_codes()
     for name in ("ResourceInputRequest", "PatchedResourceInputRequest"):
         if name in schemas:
             _precise_resource(schemas[name], codes, full=name == "ResourceInputRequest")

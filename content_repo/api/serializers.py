@@ -149,11 +149,15 @@ class AlignmentSerializer(serializers.ModelSerializer):
     code = serializers.SerializerMethodField()
     uri = serializers.SerializerMethodField()
     title = serializers.SerializerMethodField()
+    grade = serializers.SerializerMethodField(
+        help_text="класс темы программы (у тем с одинаковым названием в разных классах); "
+        "у элементов кодификатора — null"
+    )
     score = serializers.SerializerMethodField()
 
     class Meta:
         model = Alignment
-        fields = ["target_type", "code", "uri", "title", "alignment_type", "status", "score"]
+        fields = ["target_type", "code", "uri", "title", "grade", "alignment_type", "status", "score"]
         list_serializer_class = OrderedAlignmentListSerializer
 
     @extend_schema_field(
@@ -180,6 +184,9 @@ class AlignmentSerializer(serializers.ModelSerializer):
 
     def get_title(self, obj) -> str:
         return obj.target.title
+
+    def get_grade(self, obj) -> int | None:
+        return obj.topic.grade_id if obj.topic_id else None
 
 
 class FileSerializer(serializers.Serializer):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import connections
 from rapidfuzz import process
@@ -80,9 +81,27 @@ def _load(using: str) -> tuple[str, ...]:
     connection = connections[using]
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            cursor.execute(_SQLITE_VOCABULARY)
+            _create_sqlite_vocabulary(cursor)
         cursor.execute(_QUERIES[connection.vendor])
         return tuple(sorted(str(row[0]) for row in cursor.fetchall() if not str(row[0]).isdigit()))
+
+
+def _create_sqlite_vocabulary(cursor: Any) -> None:
+    """The FTS5 vocabulary view, in the connection's own temporary schema.
+
+    A read-only deployment (``DATABASE_READ_ONLY``) opens the file with ``mode=ro`` and sets ``query_only``,
+    which refuses even a temporary table; the view lives in ``temp`` (memory), not in the file, so
+    ``query_only`` is lifted for this one statement — ``mode=ro`` still keeps the file unwritten.
+    """
+    cursor.execute("PRAGMA query_only")
+    query_only = bool(cursor.fetchone()[0])
+    if query_only:
+        cursor.execute("PRAGMA query_only = OFF")
+    try:
+        cursor.execute(_SQLITE_VOCABULARY)
+    finally:
+        if query_only:
+            cursor.execute("PRAGMA query_only = ON")
 
 
 VOCABULARIES = Vocabularies()

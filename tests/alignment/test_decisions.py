@@ -50,6 +50,7 @@ def test_accept_confirms_with_who_and_when_publishes_and_logs(users):
         "target_type": "topic",
         "code": "algebra.8.5",
         "title": "Уравнения и неравенства. Квадратные уравнения",
+        "grade": 8,
         "alignment_type": "teaches",
         "status": "confirmed",
         "score": None,

@@ -100,14 +100,18 @@ def test_resources_list_filters_by_alignment_status(client, biology):
     assert titles(alignment="confirmed") == ["Белки: строение и функции", "Вода в клетке"]
 
 
-@pytest.mark.parametrize(
-    "query", ["alignment=maybe", "alignment=confirmed&alignment=any", "alignment=suggested", "topic=nope.1"]
-)
+@pytest.mark.parametrize("query", ["alignment=maybe", "alignment=confirmed&alignment=any", "alignment=suggested"])
 def test_bad_alignment_values_are_400_naming_the_parameter(client, biology, query):
     response = client.get(f"/api/v1/resources/?{query}")
     assert response.status_code == 400
     assert response["Content-Type"] == "application/problem+json"
     assert query.split("=")[0] in response.json()["errors"]
+
+
+def test_an_unknown_topic_code_matches_nothing_like_an_unknown_subject(client, biology):
+    for alignment in ("any", "confirmed"):
+        response = client.get("/api/v1/resources/", {"topic": "nope.1", "alignment": alignment})
+        assert (response.status_code, response.json()["results"]) == (200, [])
 
 
 def test_a_topic_lists_its_resources_and_counts_them(client, biology):

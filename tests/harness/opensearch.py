@@ -14,10 +14,12 @@ Only the standard library is used so the harness works before any client library
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -119,3 +121,20 @@ def start_node(workdir: Path, port: int | None = None) -> OpenSearchNode:
             f"search-node start failed (exit {result.returncode}):\n{result.stdout}{result.stderr}"
         )
     return OpenSearchNode(url=f"http://127.0.0.1:{http_port}", port=http_port, workdir=workdir)
+
+
+def node_for_tests(workdir: Path) -> Iterator[OpenSearchNode]:
+    """A node for a pytest fixture to yield from: in CI a node that cannot start fails the run, elsewhere the
+    tests that need it are skipped with the reason."""
+    import pytest
+
+    try:
+        node = start_node(workdir)
+    except (OpenSearchNodeError, OSError) as e:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"the OpenSearch node could not start: {e}")
+        pytest.skip(f"the OpenSearch node could not start (set CI=true to make this a failure): {e}")
+    try:
+        yield node
+    finally:
+        node.stop()

@@ -1,5 +1,7 @@
 """The demo catalog as the portal tests see it: the real importers over the bundled snapshots (as `make run`
 loads it), two collections (one published) and three curriculum alignments, then the search index rebuilt.
+The engine's suggestions on intake are off here: the page tests count exactly the alignments they make (the
+suggestions themselves are tested in tests/alignment).
 Used inside the page tests' module transaction and, for the browser tests, in the live server's database."""
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ def _resource(key: tuple[str, str]):
 
 def seed() -> Demo:
     """Load and arrange the demo catalog in the current database (and transaction)."""
+    from django.test import override_settings
+
     from content_repo.collections.models import Collection, CollectionItem
     from content_repo.curriculum.models import Grade, Subject, Topic
     from content_repo.resources.models import Alignment, Resource
@@ -42,7 +46,8 @@ def seed() -> Demo:
     from search.indexing import published_documents
     from tests.factories import make_resource
 
-    load_demo_catalog()
+    with override_settings(ALIGNMENT_SUGGEST_ON_INTAKE=False):
+        load_demo_catalog()
     for key, code in ALIGNED.items():
         Alignment.objects.create(
             resource=_resource(key), topic=Topic.objects.get(code=code), status=Alignment.Status.CONFIRMED

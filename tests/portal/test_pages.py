@@ -188,6 +188,7 @@ def test_resource_page(client, demo):
     assert resource.h1() == "Обыкновенные дроби"
     assert resource.link("Математика") == "/curriculum/math/"
     assert resource.link("Обыкновенные дроби") == "/curriculum/topics/math.5.3/"
+    assert ">Обыкновенные дроби</a>, 5 класс</li>" in html  # topics of the same name in two grades stay apart
     assert resource.link("Открыть на сайте источника (откроется в новой вкладке)") == (
         "https://resh.edu.ru/subject/lesson/7733/"
     )

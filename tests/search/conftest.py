@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 
 import pytest
 
-from tests.harness.opensearch import OpenSearchNodeError, start_node
+from tests.harness.opensearch import node_for_tests
 
 
 @pytest.fixture(scope="session")
 def opensearch_node(tmp_path_factory):
     """A running single-node OpenSearch; in CI a node that cannot start fails the run, elsewhere it skips."""
-    try:
-        node = start_node(tmp_path_factory.mktemp("opensearch"))
-    except (OpenSearchNodeError, OSError) as e:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"the OpenSearch node could not start: {e}")
-        pytest.skip(f"the OpenSearch node could not start (set CI=true to make this a failure): {e}")
-    yield node
-    node.stop()
+    yield from node_for_tests(tmp_path_factory.mktemp("opensearch"))
 
 
 @pytest.fixture(scope="session")

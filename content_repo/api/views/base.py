@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .. import jsonld
-from ..params import check_query_parameters
+from ..params import FORMATS, check_query_parameters
 from ..renderers import JSONLDRenderer, wants_jsonld
 
 
@@ -32,7 +32,8 @@ class DeclaredParametersMixin:
         if getattr(self, "action_is_list", True):
             for backend in getattr(self, "filter_backends", []):
                 allowed |= set(getattr(backend, "parameters", {}))
-        check_query_parameters(request, allowed)
+        own_formats = (renderer.format for renderer in getattr(self, "renderer_classes", []))
+        check_query_parameters(request, allowed, tuple(dict.fromkeys([*FORMATS, *own_formats])))
 
 
 class ConditionalGetMixin:

@@ -20,6 +20,7 @@ from content_repo.curriculum.models import Subject
 from ..errors import InvalidQueryParameter
 from ..filters import GRADES, DeclaredFilterBackend
 from ..params import Codes, Integer
+from ..schema import data_codes
 from .base import ConditionalGetMixin, DeclaredParametersMixin
 
 CSV_COLUMNS = [
@@ -64,6 +65,9 @@ def _documented_parameters() -> list[OpenApiParameter]:
     found = []
     for name, parameter in CoverageParameters.parameters.items():
         schema = parameter.schema()
+        if name == "subject":
+            # A subject the programme does not have is a 400 here (a report of nothing would mislead).
+            schema["items"] = {"type": "string", "enum": data_codes()["subjects"]}
         array = schema.get("type") == "array"
         found.append(
             OpenApiParameter(
