@@ -3,17 +3,21 @@
 ``/readyz`` runs :func:`readiness`: the database and the queue are asked in the request's own thread (one
 ``SELECT 1`` and one count), the search engine and the storage in threads of their own with a deadline
 (``READYZ_TIMEOUT``, 2 s), so a node that hangs is reported as failed in that time instead of holding the probe.
-Cheap enough to poll every few seconds: no document is read or written.
+Cheap enough to poll every few seconds: no document is read or written. Each process reuses its last answer for
+:data:`CACHE_SECONDS` (:class:`ReadinessCache`), so a crowd of pollers runs the checks once per period, not once
+per request.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import asdict, dataclass
+from time import monotonic
 
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
@@ -50,13 +54,49 @@ def readiness() -> dict[str, Check]:
     return {name: checks[name] for name in ("database", "search", "storage", "tasks")}
 
 
-def as_json(checks: dict[str, Check]) -> dict[str, object]:
+def as_json(checks: dict[str, Check], with_detail: bool = True) -> dict[str, object]:
+    """The probe's body; without ``with_detail`` each check says only ok and ms (the detail may name hosts,
+    users, buckets: only the operator reads it)."""
     failed = [name for name, check in checks.items() if not check.ok]
     return {
         "status": "unavailable" if failed else "ready",
         "failed": failed,
-        "checks": {name: asdict(check) for name, check in checks.items()},
+        "checks": {
+            name: asdict(check) if with_detail else {"ok": check.ok, "ms": check.ms} for name, check in checks.items()
+        },
     }
+
+
+CACHE_SECONDS = 2.0
+
+
+class ReadinessCache:
+    """This process's last :func:`readiness` answer, reused for ``seconds``.
+
+    A caller arriving while the checks run waits for them and takes their answer instead of starting its own, so
+    polling at any rate costs at most one round of checks per period and process.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._lock = threading.Lock()
+        self._checks: dict[str, Check] | None = None
+        self._taken = 0.0
+
+    def get(self) -> dict[str, Check]:
+        with self._lock:
+            if self._checks is None or monotonic() - self._taken >= self.seconds:
+                self._checks = readiness()
+                self._taken = monotonic()
+            return self._checks
+
+    def clear(self) -> None:
+        with self._lock:
+            self._checks = None
+
+
+# Deliberately per-process state: the probe's answer is shared by the threads of one process (see the class).
+READINESS = ReadinessCache(CACHE_SECONDS)
 
 
 def check_database() -> str:

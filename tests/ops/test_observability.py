@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 from prometheus_client import REGISTRY
 
+from ops import health
 from ops.context import request_id
 from ops.logs import JsonFormatter, RequestIdFilter, RussianFormatter
 
@@ -26,6 +27,7 @@ def _local_files(settings, tmp_path):
     from django.core.cache import cache
 
     cache.clear()
+    health.READINESS.clear()  # each test asks its own dependencies, not the previous test's cached answer
 
 
 def sample(name: str, **labels: str) -> float:
@@ -65,6 +67,34 @@ def test_readyz_names_a_missing_files_folder(settings, tmp_path):
     assert response.status_code == 503
     assert body["failed"] == ["storage"]
     assert str(tmp_path / "no") in body["checks"]["storage"]["detail"]
+
+
+def test_readyz_names_a_failed_dependency_but_hides_why_from_a_forwarded_caller(settings, tmp_path):
+    settings.STORAGES = settings.STORAGES | {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path / "no"}}
+    }
+    response = Client().get("/readyz", HTTP_X_FORWARDED_FOR="203.0.113.7")  # came through the proxy
+    body = response.json()
+    assert response.status_code == 503
+    assert body["failed"] == ["storage"]
+    assert [sorted(check) for check in body["checks"].values()] == [["ms", "ok"]] * 4
+    assert str(tmp_path) not in response.content.decode()
+    # The operator (here: with the metrics token, through the proxy too) reads why.
+    settings.METRICS_TOKEN = "t0ken"
+    operator = Client().get("/readyz", HTTP_X_FORWARDED_FOR="203.0.113.7", HTTP_AUTHORIZATION="Bearer t0ken")
+    assert str(tmp_path / "no") in operator.json()["checks"]["storage"]["detail"]
+
+
+def test_readyz_reuses_its_answer_for_two_seconds(settings, tmp_path, monkeypatch):
+    assert Client().get("/readyz").status_code == 200
+    settings.STORAGES = settings.STORAGES | {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path / "no"}}
+    }
+    assert Client().get("/readyz").status_code == 200  # the same answer: the checks did not run again
+    later = health.monotonic() + health.CACHE_SECONDS
+    monkeypatch.setattr(health, "monotonic", lambda: later)
+    response = Client().get("/readyz")
+    assert (response.status_code, response.json()["failed"]) == (503, ["storage"])
 
 
 def closed_port() -> int:
