@@ -21,6 +21,7 @@ import glob
 import hashlib
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -77,7 +78,13 @@ CONFIG_NAMES = {
     "SERVE_BIND",
     "PORT",
 }
-SECRETS = {"SECRET_KEY", "S3_SECRET_ACCESS_KEY", "S3_ACCESS_KEY_ID", "METRICS_TOKEN", "DATABASE_URL"}
+# Masked whole: these names, and any name with one of SECRET_WORDS in it except NOT_SECRET.
+SECRETS = {"SECRET_KEY", "S3_SECRET_ACCESS_KEY", "S3_ACCESS_KEY_ID", "METRICS_TOKEN"}
+SECRET_WORDS = ("PASSWORD", "PASSWD", "TOKEN", "SECRET", "KEY", "CREDENTIAL")
+NOT_SECRET = {"API_KEY_DEFAULT_QUOTA", "OAI_TOKEN_TTL"}  # numbers, not keys
+MASK = "<скрыто>"
+# The user:password@ part of any URL in a value (DATABASE_URL, SEARCH_URL, CACHE_LOCATION, lists of them).
+URL_USERINFO = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)[^/\s,;]*@")
 
 
 class BackupError(Exception):
@@ -168,10 +175,18 @@ def _write_config(path: Path, with_secrets: bool) -> None:
         lines.append("# Секреты скрыты; копия с ними: manage.py backup --with-secrets (храните её зашифрованной).")
     for name in sorted(os.environ):
         if name in CONFIG_NAMES or name.startswith(CONFIG_PREFIXES):
-            value = os.environ[name] if with_secrets or name not in SECRETS else "<скрыто>"
+            value = os.environ[name] if with_secrets else redact(name, os.environ[name])
             lines.append(f"{name}={json.dumps(value, ensure_ascii=False)}")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     path.chmod(0o600)
+
+
+def redact(name: str, value: str) -> str:
+    """``value`` as config.env shows it without secrets: masked whole when ``name`` is a secret's, otherwise with
+    the credentials of every URL in it replaced (``redis://:pass@host`` → ``redis://<скрыто>@host``)."""
+    if name in SECRETS or (name not in NOT_SECRET and any(word in name for word in SECRET_WORDS)):
+        return MASK if value else ""
+    return URL_USERINFO.sub(lambda match: f"{match['scheme']}{MASK}@", value)
 
 
 # --- Restore

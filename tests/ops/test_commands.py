@@ -58,10 +58,11 @@ def test_repeat_runs_a_command_on_schedule_and_goes_on_after_a_failure(tmp_path)
 
 
 @pytest.mark.django_db(transaction=True)  # a backup reads committed rows (pg_dump is another process)
-def test_restore_refuses_to_overwrite_a_catalog_with_resources(tmp_path, settings):
+def test_restore_refuses_to_overwrite_a_catalog_with_resources(tmp_path, settings, monkeypatch):
     from content_repo.resources.models import Resource
     from tests.exchange.catalog import publish
 
+    monkeypatch.setenv("CACHE_LOCATION", "redis://:pa55word@10.0.0.5:6379/0")
     settings.STORAGES = settings.STORAGES | {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path / "m"}}
     }
@@ -69,6 +70,8 @@ def test_restore_refuses_to_overwrite_a_catalog_with_resources(tmp_path, setting
     call_command("backup", str(tmp_path / "copy"), stdout=io.StringIO())
     manifest = json.loads((tmp_path / "copy" / "manifest.json").read_text())
     assert (manifest["resources"], manifest["files"]) == (2, {"count": 0, "bytes": 0})
+    config = (tmp_path / "copy" / "config.env").read_text()
+    assert 'CACHE_LOCATION="redis://<скрыто>@10.0.0.5:6379/0"' in config and "pa55word" not in config
     publish(range(2, 3))
     with pytest.raises(CommandError, match="в этой базе уже есть ресурсы"):
         call_command("restore", str(tmp_path / "copy"))
