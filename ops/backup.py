@@ -202,7 +202,7 @@ def restore(source: Path, force: bool = False) -> Summary:
         )
     if not force and _count_resources() > 0:
         raise BackupError("в этой базе уже есть ресурсы: восстановление заменит их; если так и нужно — с --force")
-    _check_files(source)
+    _check_files(source, manifest)
     _restore_database(source / manifest["database"]["file"])
     files, size = _restore_files(source)
     return Summary(vendor, files, size, _count_resources())
@@ -220,11 +220,32 @@ def read_manifest(source: Path) -> dict[str, Any]:
     return manifest
 
 
-def _check_files(source: Path) -> None:
-    """Every file the backup lists is there, before anything is overwritten."""
-    for _digest, name in _sums(source):
-        if not (source / "files" / name).is_file():
+def _check_files(source: Path, manifest: dict[str, Any]) -> None:
+    """The database dump and every file the backup lists are there, whole, before anything is overwritten."""
+    dump = source / manifest["database"]["file"]
+    if not dump.is_file():
+        raise BackupError(f"в копии нет файла базы {dump.name}: восстановление не начато, каталог не изменён")
+    if not (source / "files.sha256").is_file():
+        raise BackupError("в копии нет files.sha256: восстановление не начато, каталог не изменён")
+    listed = 0
+    for expected, name in _sums(source):
+        path = source / "files" / name
+        if not path.is_file():
             raise BackupError(f"в копии нет файла {name}, указанного в files.sha256")
+        digest = hashlib.sha256()
+        with path.open("rb") as data:
+            _copy(data, None, digest)
+        if digest.hexdigest() != expected:
+            raise BackupError(
+                f"файл копии {name} повреждён: его sha256 не совпадает с files.sha256; "
+                "восстановление не начато, каталог не изменён"
+            )
+        listed += 1
+    if listed != manifest["files"]["count"]:
+        raise BackupError(
+            f"в files.sha256 файлов {listed}, а в manifest.json — {manifest['files']['count']}: копия неполная; "
+            "восстановление не начато, каталог не изменён"
+        )
 
 
 def _restore_database(dump: Path) -> None:

@@ -84,6 +84,31 @@ def test_restore_refuses_to_overwrite_a_catalog_with_resources(tmp_path, setting
     assert Resource.objects.count() == 3
 
 
+@pytest.mark.django_db(transaction=True)
+def test_restore_refuses_a_backup_with_a_corrupt_file_and_leaves_the_catalog_as_it_was(tmp_path, settings):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from content_repo.resources.models import Resource
+    from tests.exchange.catalog import publish
+
+    settings.STORAGES = settings.STORAGES | {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path / "m"}}
+    }
+    publish(range(2))
+    default_storage.save("docs/a.pdf", ContentFile(b"%PDF-1.4 first"))
+    default_storage.save("docs/b.pdf", ContentFile(b"%PDF-1.4 second"))
+    call_command("backup", str(tmp_path / "copy"), stdout=io.StringIO())
+    (tmp_path / "copy" / "files" / "docs" / "b.pdf").write_bytes(b"%PDF-1.4 secxnd")  # one flipped byte
+    Resource.objects.filter(pk=Resource.objects.order_by("pk")[0].pk).delete()
+    default_storage.delete("docs/a.pdf")
+
+    with pytest.raises(CommandError, match=r"файл копии docs/b.pdf повреждён: его sha256 не совпадает"):
+        call_command("restore", str(tmp_path / "copy"), "--force", "--skip-index", stdout=io.StringIO())
+    assert Resource.objects.count() == 1  # the database was not touched: the deleted resource is not back
+    assert not default_storage.exists("docs/a.pdf")  # nor any file written
+
+
 def test_backup_refuses_a_folder_in_use_and_restore_a_folder_that_is_not_a_backup(tmp_path):
     (tmp_path / "used").mkdir()
     (tmp_path / "used" / "notes.txt").write_text("чужое")
