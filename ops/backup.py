@@ -25,6 +25,7 @@ import re
 import shutil
 import sqlite3
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -255,11 +256,48 @@ def _restore_database(dump: Path) -> None:
             copy.backup(connection.connection)  # type: ignore[arg-type]
         copy.close()
     else:
-        _run_postgres(
-            "pg_restore",
-            ["--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction", str(dump)],
-        )
+        _replace_postgres_schema(dump)
     connections.close_all()
+
+
+def _replace_postgres_schema(dump: Path) -> None:
+    """The schema ``public`` replaced by the dump's, in one transaction.
+
+    ``pg_restore --clean`` drops only what the dump has: tables that newer migrations added to this database
+    would stay and block the restore. So psql drops the schema, creates it anew and loads the dump (as SQL from
+    pg_restore) in one transaction; psql sees the end of its input only once pg_restore has finished well, and is
+    killed otherwise, so a dump that fails to load leaves the catalog as it was.
+    """
+    connections.close_all()
+    restore_sql = [_postgres_program("pg_restore"), "--no-owner", "--no-privileges", "--file", "-", str(dump)]
+    load = _postgres_command(
+        "psql",
+        ["--no-psqlrc", "--quiet", "--single-transaction", "--set", "ON_ERROR_STOP=1"]
+        + ["--command", "DROP SCHEMA public CASCADE; CREATE SCHEMA public", "--file", "-"],
+    )
+    environment = _postgres_environment() | {"PGOPTIONS": "-c client_min_messages=warning"}
+    with tempfile.TemporaryFile() as read_errors, tempfile.TemporaryFile() as load_errors:
+        psql = subprocess.Popen(
+            load, env=environment, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=load_errors
+        )
+        assert psql.stdin is not None  # stdin=PIPE
+        read = subprocess.run(restore_sql, env=environment, stdout=psql.stdin, stderr=read_errors)
+        if read.returncode != 0 and psql.poll():  # psql stopped on an error first; pg_restore lost its reader
+            raise BackupError(f"psql завершился с кодом {psql.returncode}, база осталась прежней: {_tail(load_errors)}")
+        if read.returncode != 0:
+            psql.kill()  # before its input ends: the server rolls the transaction back
+            psql.wait()
+            raise BackupError(
+                f"pg_restore завершился с кодом {read.returncode}, база осталась прежней: {_tail(read_errors)}"
+            )
+        psql.stdin.close()
+        if psql.wait() != 0:
+            raise BackupError(f"psql завершился с кодом {psql.returncode}, база осталась прежней: {_tail(load_errors)}")
+
+
+def _tail(stream: IO[bytes]) -> str:
+    stream.seek(0)
+    return stream.read().decode(errors="replace").strip()[-2000:]
 
 
 def _restore_files(source: Path) -> tuple[int, int]:
@@ -319,19 +357,29 @@ def _migrations() -> dict[str, str]:
 
 
 def _run_postgres(program: str, arguments: list[str]) -> None:
+    command = _postgres_command(program, arguments)
+    result = subprocess.run(command, env=_postgres_environment(), capture_output=True, text=True)
+    if result.returncode != 0:
+        raise BackupError(f"{program} завершился с кодом {result.returncode}: {result.stderr.strip()[-2000:]}")
+
+
+def _postgres_command(program: str, arguments: list[str]) -> list[str]:
+    """``program`` with ``arguments`` and the connection to this catalog's database."""
     database: dict[str, Any] = dict(settings.DATABASES["default"])
     command = [_postgres_program(program), *arguments, "--dbname", str(database["NAME"])]
     for option, key in (("--host", "HOST"), ("--port", "PORT"), ("--username", "USER")):
         if database.get(key):
             command += [option, str(database[key])]
-    environment = {**os.environ, "PGPASSWORD": str(database.get("PASSWORD") or ""), "PGCONNECT_TIMEOUT": "10"}
-    result = subprocess.run(command, env=environment, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise BackupError(f"{program} завершился с кодом {result.returncode}: {result.stderr.strip()[-2000:]}")
+    return command
+
+
+def _postgres_environment() -> dict[str, str]:
+    password = str(settings.DATABASES["default"].get("PASSWORD") or "")
+    return {**os.environ, "PGPASSWORD": password, "PGCONNECT_TIMEOUT": "10"}
 
 
 def _postgres_program(program: str) -> str:
-    """``pg_dump``/``pg_restore``: ``PG_BIN_DIR``, then PATH, then the newest Debian server's bin folder."""
+    """``pg_dump``/``pg_restore``/``psql``: ``PG_BIN_DIR``, then PATH, then the newest Debian server's bin folder."""
     if os.environ.get("PG_BIN_DIR"):
         return str(Path(os.environ["PG_BIN_DIR"]) / program)
     found = shutil.which(program)

@@ -109,6 +109,30 @@ def test_restore_refuses_a_backup_with_a_corrupt_file_and_leaves_the_catalog_as_
     assert not default_storage.exists("docs/a.pdf")  # nor any file written
 
 
+@pytest.mark.django_db(transaction=True)
+def test_restore_replaces_a_migrated_database_that_has_tables_the_backup_lacks(tmp_path, settings):
+    from django.db import connection
+
+    from content_repo.resources.models import Resource
+    from ops.backup import restore
+    from tests.exchange.catalog import publish
+
+    settings.STORAGES = settings.STORAGES | {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path / "m"}}
+    }
+    publish(range(3))
+    call_command("backup", str(tmp_path / "copy"), stdout=io.StringIO())
+    Resource.objects.all().delete()
+    with connection.cursor() as cursor:  # what a migration newer than the backup would have added
+        cursor.execute("CREATE TABLE ops_newer (id integer PRIMARY KEY)")
+        cursor.execute("INSERT INTO ops_newer VALUES (1)")
+
+    summary = restore(tmp_path / "copy")
+    assert summary.resources == 3
+    assert Resource.objects.count() == 3
+    assert "ops_newer" not in connection.introspection.table_names()
+
+
 def test_backup_refuses_a_folder_in_use_and_restore_a_folder_that_is_not_a_backup(tmp_path):
     (tmp_path / "used").mkdir()
     (tmp_path / "used" / "notes.txt").write_text("чужое")
