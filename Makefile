@@ -62,9 +62,10 @@ pytest-postgres: setup
 	mkdir -p "$(TEST_VAR)/test-postgres"
 	VAR_DIR="$(TEST_VAR)/test-postgres" $(PY) scripts/with_postgres.py $(BIN)/pytest -q $(PYTEST_ARGS)
 
-## Весь набор: проверки, затем тесты на SQLite и на PostgreSQL одновременно (по процессу на ядро).
+## Весь набор: проверки, затем тесты на SQLite и на PostgreSQL одновременно (по процессу на ядро; их вывод
+## перемешан, итог каждого прогона — в его последних строках).
 test: lint typecheck check
-	$(MAKE) --no-print-directory --output-sync=line -j2 pytest-sqlite pytest-postgres
+	$(MAKE) --no-print-directory -j2 pytest-sqlite pytest-postgres
 
 search-node:
 	scripts/search-node start
