@@ -241,3 +241,25 @@ def test_the_misses_report_is_the_methodists(client, users):
     assert (refused.status_code, refused.url) == (302, "/admin/")
     client.force_login(users.methodist)
     assert "Что ищут и не находят" in client.get(url).content.decode()
+
+
+def test_a_vendor_chooses_among_its_own_resources_and_published_ones_never_sees_others_rejections(client, users):
+    own = make_resource(title="Дроби: свой отклонённый", provider=users.org_a)
+    theirs = make_resource(title="Дроби: чужой отклонённый", provider=users.org_b)
+    make_resource(title="Дроби: чужой черновик", provider=users.org_b)
+    make_resource(title="Дроби: чужой опубликованный", provider=users.org_b, publish=True)
+    Resource.objects.filter(pk=own.pk).update(status=Resource.Status.REJECTED, status_reason="нет лицензии у своего")
+    Resource.objects.filter(pk=theirs.pk).update(status=Resource.Status.REJECTED, status_reason="плагиат у чужого")
+    url = reverse(Resource.snippet_viewset.chooser_viewset.get_url_name("choose_results"))  # type: ignore[attr-defined]
+
+    client.force_login(users.vendor_a)
+    page = client.get(url).content.decode()
+    assert "Дроби: свой отклонённый" in page and "нет лицензии у своего" in page
+    assert "Дроби: чужой опубликованный" in page
+    assert "чужой отклонённый" not in page and "плагиат у чужого" not in page and "чужой черновик" not in page
+    refused = client.get(url, {"status": Resource.Status.REJECTED}).content.decode()
+    assert "свой отклонённый" in refused and "чужой" not in refused
+
+    client.force_login(users.methodist)
+    page = client.get(url).content.decode()
+    assert "чужой черновик" in page and "плагиат у чужого" in page
