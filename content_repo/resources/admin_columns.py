@@ -28,7 +28,7 @@ def source_labels() -> dict[str, str]:
 
 def prefetch_for_list(queryset: QuerySet[Resource]) -> QuerySet[Resource]:
     """What the columns read, in a few queries per page instead of several per row."""
-    alignments = Alignment.objects.select_related("topic").order_by("-status", "sort_order")
+    alignments = Alignment.objects.select_related("topic", "codifier_element").order_by("-status", "sort_order")
     return queryset.select_related("provider", "resource_type", "license", "source_layer").prefetch_related(
         "subjects", "grades", Prefetch("alignments", queryset=alignments)
     )

@@ -263,3 +263,39 @@ def test_a_vendor_chooses_among_its_own_resources_and_published_ones_never_sees_
     client.force_login(users.methodist)
     page = client.get(url).content.decode()
     assert "чужой черновик" in page and "плагиат у чужого" in page
+
+
+def _aligned_to_a_codifier(numbers: range) -> None:
+    """Resources harvested from «resh», each aligned to a codifier element of its own."""
+    from content_repo.curriculum.models import CodifierElement
+    from content_repo.resources.models import Alignment, SourceLayer
+
+    for n in numbers:
+        element = CodifierElement.objects.create(
+            code=f"test-oge-math:{n}",
+            codifier="test-oge-math",
+            exam="ОГЭ",
+            kind="element",
+            element_code=str(n),
+            title=f"Элемент кодификатора {n}",
+        )
+        resource = make_resource(title=f"Урок {n}")
+        Alignment.objects.create(resource=resource, codifier_element=element, status=Alignment.Status.CONFIRMED)
+        SourceLayer.objects.create(resource=resource, source="resh", external_id=str(n))
+
+
+def test_the_resource_list_reads_codifier_topics_and_sources_in_the_same_queries_for_any_number_of_rows(
+    client, users, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(users.methodist)
+    _aligned_to_a_codifier(range(1))
+    client.get(LIST)  # the first request warms per-process caches (content types, site)
+    with CaptureQueriesContext(connection) as one_row:
+        assert "Элемент кодификатора 0" in client.get(LIST).content.decode()
+    _aligned_to_a_codifier(range(1, 7))
+    with django_assert_max_num_queries(len(one_row)):
+        page = client.get(LIST).content.decode()
+    assert page.count("Элемент кодификатора") == 7
