@@ -4,6 +4,8 @@ pages, the morphology search of resources, the catalog search, «Запусти�
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -299,3 +301,20 @@ def test_the_resource_list_reads_codifier_topics_and_sources_in_the_same_queries
     with django_assert_max_num_queries(len(one_row)):
         page = client.get(LIST).content.decode()
     assert page.count("Элемент кодификатора") == 7
+
+
+def _cells(page: str, text: str) -> int:
+    return len(re.findall(rf"<td[^>]*>\s*{re.escape(text)}\s*</td>", page))
+
+
+def test_a_renamed_harvest_source_shows_its_new_name_in_the_list_at_once(client, users):
+    from importers.builtin import ensure_builtin_sources
+    from importers.models import HarvestSource
+
+    ensure_builtin_sources()
+    _aligned_to_a_codifier(range(2))
+    client.force_login(users.methodist)
+    assert _cells(client.get(LIST).content.decode(), "Российская электронная школа") == 2
+    HarvestSource.objects.filter(code="resh").update(name="РЭШ (переименована)")
+    page = client.get(LIST).content.decode()
+    assert (_cells(page, "РЭШ (переименована)"), _cells(page, "Российская электронная школа")) == (2, 0)
