@@ -16,7 +16,7 @@ from content_repo.resources.admin_forms import LinesListField
 from content_repo.resources.admin_search import search_resources
 from content_repo.resources.models import Resource
 from content_repo.resources.russian import plural
-from tests.factories import make_resource
+from tests.factories import make_resource, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -71,6 +71,51 @@ def test_add_to_collection_publishes_a_live_collection_and_keeps_a_draft_a_draft
     assert client.post(url, {"collection": hidden.pk}).status_code == 302
     assert CollectionItem.objects.filter(collection=hidden).count() == 0  # the row waits for publishing
     assert len(Collection.objects.get(pk=hidden.pk).get_latest_revision_as_object().items.all()) == 2
+
+
+def _messages(response) -> list[str]:
+    from django.contrib.messages import get_messages
+
+    return [str(message).strip() for message in get_messages(response.wsgi_request)]
+
+
+def test_add_to_collection_says_a_live_collection_was_published_for_a_user_who_may(client, users, fractions):
+    published, draft = fractions
+    live = Collection.objects.create(title="Дроби", slug="drobi", live=True)
+    live.save_revision().publish()
+    client.force_login(users.methodist)
+    url = f"/admin/bulk/resources/resource/add_to_collection/?id={published.pk}&next={LIST}"
+    assert _messages(client.post(url, {"collection": live.pk})) == ["В подборку «Дроби» добавлено ресурсов: 1"]
+    assert [item.resource for item in Collection.objects.get(pk=live.pk).items.all()] == [published]
+
+
+def test_add_to_collection_without_the_right_to_publish_leaves_a_draft_and_says_so(client, users, fractions):
+    from django.contrib.auth.models import Group, Permission
+
+    from content_repo.resources.roles import METHODISTS
+
+    published, draft = fractions
+    live = Collection.objects.create(title="Дроби", slug="drobi", live=True)
+    live.save_revision().publish()
+    editors = Group.objects.create(name="Редакторы подборок")
+    permissions = Group.objects.get(name=METHODISTS).permissions.exclude(codename="publish_collection")
+    editors.permissions.set(Permission.objects.filter(pk__in=permissions.values("pk")))
+    editor = make_user("editor")
+    editor.groups.add(editors)
+    assert editor.has_perm("collections.change_collection") and not editor.has_perm("collections.publish_collection")
+    client.force_login(editor)
+    url = f"/admin/bulk/resources/resource/add_to_collection/?id={published.pk}&id={draft.pk}&next={LIST}"
+
+    response = client.post(url, {"collection": live.pk})
+    assert response.status_code == 302
+    assert _messages(response) == [
+        "В подборку «Дроби» добавлено ресурсов: 2. Изменения сохранены черновиком подборки: публиковать подборки "
+        "вам не разрешено, опубликовать их может методист"
+    ]
+    stored = Collection.objects.get(pk=live.pk)
+    assert stored.live and stored.has_unpublished_changes
+    assert CollectionItem.objects.filter(collection=live).count() == 0  # nothing published
+    assert len(stored.get_latest_revision_as_object().items.all()) == 2
 
 
 def test_resources_are_found_by_another_form_of_the_word_drafts_included(users, fractions):
