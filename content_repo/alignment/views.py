@@ -58,7 +58,7 @@ class QueueFilterForm(forms.Form):
         subjects = Subject.objects.filter(has_topics=True).order_by("title").values_list("code", "title")
         cast(forms.ChoiceField, self.fields["subject"]).choices = [("", "все предметы"), *subjects]
         sources = SourceLayer.objects.order_by("source").values_list("source", flat=True).distinct()
-        labels = source_labels()
+        self.source_labels = labels = source_labels()  # the cards of the same request name their sources with it
         choices = [("", "все источники"), *((code, labels.get(code, code)) for code in sources)]
         cast(forms.ChoiceField, self.fields["source"]).choices = choices
 
@@ -121,7 +121,7 @@ class QueueView(WagtailAdminTemplateMixin, TemplateView):
         context.update(
             form=form,
             page=page,
-            cards=[_card(resource) for resource in _resources(ids)],
+            cards=[_card(resource, form.source_labels) for resource in _resources(ids)],
             threshold=threshold,
             above=above.count(),
             above_resources=above.values("resource_id").distinct().count(),
@@ -156,7 +156,8 @@ def _resources(ids: list[Any]) -> list[Resource]:
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
-def _card(resource: Resource) -> dict[str, Any]:
+def _card(resource: Resource, labels: dict[str, str]) -> dict[str, Any]:
+    """What the card template shows of ``resource``; ``labels`` are the source names, read once per request."""
     alignments = list(resource.alignments.all())
     suggested = [a for a in alignments if a.status == Alignment.Status.SUGGESTED]
     suggested.sort(key=lambda a: (-(a.score if a.score is not None else -1.0), a.pk))
@@ -165,7 +166,7 @@ def _card(resource: Resource) -> dict[str, Any]:
     layer = resource.source_layer_or_none
     return {
         "resource": resource,
-        "source_label": source_labels().get(layer.source, layer.source) if layer is not None else "",
+        "source_label": labels.get(layer.source, layer.source) if layer is not None else "",
         "suggested": suggested,
         "confirmed": [a for a in alignments if a.status == Alignment.Status.CONFIRMED],
         "subjects": ",".join(subjects),
@@ -181,7 +182,7 @@ def render_card(request: HttpRequest, resource_id: Any) -> str:
     resources = _resources([resource_id])
     if not resources:
         return ""
-    return render_to_string("alignment/_card.html", {"card": _card(resources[0])}, request=request)
+    return render_to_string("alignment/_card.html", {"card": _card(resources[0], source_labels())}, request=request)
 
 
 class DecisionView(View):

@@ -7,8 +7,9 @@ floor above). The queryset is prefetched once for the page (``prefetch_for_list`
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Prefetch, QuerySet
-from django.utils.functional import cached_property
 from wagtail import hooks
 from wagtail.admin.ui.tables import Column
 
@@ -28,7 +29,7 @@ def source_labels() -> dict[str, str]:
 
 def prefetch_for_list(queryset: QuerySet[Resource]) -> QuerySet[Resource]:
     """What the columns read, in a few queries per page instead of several per row."""
-    alignments = Alignment.objects.select_related("topic").order_by("-status", "sort_order")
+    alignments = Alignment.objects.select_related("topic", "codifier_element").order_by("-status", "sort_order")
     return queryset.select_related("provider", "resource_type", "license", "source_layer").prefetch_related(
         "subjects", "grades", Prefetch("alignments", queryset=alignments)
     )
@@ -71,17 +72,34 @@ def status_text(resource: Resource) -> str:
 
 
 class SourceColumn(Column):
-    """The harvest source (or vendor feed, spreadsheet) by name; «создан в каталоге» when there is none."""
+    """The harvest source (or vendor feed, spreadsheet) by name; «создан в каталоге» when there is none.
 
-    @cached_property
-    def labels(self) -> dict[str, str]:
-        return source_labels()
+    The column is built once per process, the names may change any time (a source renamed or added): they are
+    read once per rendered table and kept on the table, which lives for one request."""
+
+    TABLE_CACHE = "_resource_source_labels"
+
+    def labels_for(self, table: Any) -> dict[str, str]:
+        labels = getattr(table, self.TABLE_CACHE, None)
+        if labels is None:
+            labels = source_labels()
+            setattr(table, self.TABLE_CACHE, labels)
+        return labels
+
+    def get_cell_context_data(self, instance: Resource, parent_context: Any) -> dict[str, Any]:
+        context = super().get_cell_context_data(instance, parent_context)
+        context["value"] = self.source_label(instance, self.labels_for(parent_context["table"]))
+        return context
 
     def get_value(self, instance: Resource) -> str:
+        return self.source_label(instance, {})
+
+    @staticmethod
+    def source_label(instance: Resource, labels: dict[str, str]) -> str:
         layer = instance.source_layer_or_none
         if layer is None:
             return "создан в каталоге"
-        return self.labels.get(layer.source, layer.source)
+        return labels.get(layer.source, layer.source)
 
 
 def resource_list_columns() -> list[Column | str]:

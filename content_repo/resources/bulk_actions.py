@@ -241,7 +241,10 @@ class AddToCollectionForm(forms.Form):
 
 
 class AddToCollectionBulkAction(ResourceBulkAction):
-    """Appends the chosen resources to the end of a collection (those already in it are skipped)."""
+    """Appends the chosen resources to the end of a collection (those already in it are skipped).
+
+    Changing a collection and publishing it are separate rights: without ``collections.publish_collection``
+    the appended resources wait in a draft of a live collection for someone who may publish it."""
 
     action_priority = 40
     display_name = "В подборку"
@@ -249,18 +252,26 @@ class AddToCollectionBulkAction(ResourceBulkAction):
     aria_label = "Добавить выбранные ресурсы в подборку"
     action_button_text = "Добавить в подборку"
     form_class = AddToCollectionForm
+    PUBLISH_PERMISSION = "collections.publish_collection"
 
     def check_perm(self, obj):
         return self.request.user.has_perm("collections.change_collection")
 
+    def get_execution_context(self):
+        stored = self.cleaned_form.cleaned_data["collection"]
+        # Decided before the action runs: saving a revision changes the collection's state.
+        self.was_live = stored.live and not stored.has_unpublished_changes
+        self.may_publish = self.request.user.has_perm(self.PUBLISH_PERMISSION)
+        return {**super().get_execution_context(), "publish": self.was_live and self.may_publish}
+
     @classmethod
-    def execute_action(cls, objects, user=None, data=None, **kwargs):
-        """A new revision of the collection with the resources appended: published at once if the collection
-        was live with nothing pending, otherwise a draft over its latest draft (a methodist's work is kept)."""
+    def execute_action(cls, objects, user=None, data=None, publish=False, **kwargs):
+        """A new revision of the collection with the resources appended: published at once when ``publish``
+        (a live collection with nothing pending, and a user who may publish), otherwise a draft over its latest
+        draft (a methodist's work is kept)."""
         from content_repo.collections.models import CollectionItem
 
         stored = data["collection"]
-        publish = stored.live and not stored.has_unpublished_changes
         collection = stored.get_latest_revision_as_object() if stored.has_unpublished_changes else stored
         items = list(collection.items.all())
         present = {item.resource_id for item in items}
@@ -281,7 +292,17 @@ class AddToCollectionBulkAction(ResourceBulkAction):
 
     def get_success_message(self, num_parent_objects, num_child_objects):
         collection = self.cleaned_form.cleaned_data["collection"]
-        return f"В подборку «{collection}» добавлено ресурсов: {num_parent_objects}"
+        message = f"В подборку «{collection}» добавлено ресурсов: {num_parent_objects}"
+        if not num_parent_objects:
+            return message
+        if self.was_live and not self.may_publish:
+            return (
+                f"{message}. Изменения сохранены черновиком подборки: публиковать подборки вам не разрешено, "
+                "опубликовать их может методист"
+            )
+        if not self.was_live:
+            return f"{message}. Изменения сохранены в черновике подборки"
+        return message
 
 
 BULK_ACTIONS = [

@@ -4,6 +4,8 @@ pages, the morphology search of resources, the catalog search, «Запусти�
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -14,7 +16,7 @@ from content_repo.resources.admin_forms import LinesListField
 from content_repo.resources.admin_search import search_resources
 from content_repo.resources.models import Resource
 from content_repo.resources.russian import plural
-from tests.factories import make_resource
+from tests.factories import make_resource, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -69,6 +71,51 @@ def test_add_to_collection_publishes_a_live_collection_and_keeps_a_draft_a_draft
     assert client.post(url, {"collection": hidden.pk}).status_code == 302
     assert CollectionItem.objects.filter(collection=hidden).count() == 0  # the row waits for publishing
     assert len(Collection.objects.get(pk=hidden.pk).get_latest_revision_as_object().items.all()) == 2
+
+
+def _messages(response) -> list[str]:
+    from django.contrib.messages import get_messages
+
+    return [str(message).strip() for message in get_messages(response.wsgi_request)]
+
+
+def test_add_to_collection_says_a_live_collection_was_published_for_a_user_who_may(client, users, fractions):
+    published, draft = fractions
+    live = Collection.objects.create(title="Дроби", slug="drobi", live=True)
+    live.save_revision().publish()
+    client.force_login(users.methodist)
+    url = f"/admin/bulk/resources/resource/add_to_collection/?id={published.pk}&next={LIST}"
+    assert _messages(client.post(url, {"collection": live.pk})) == ["В подборку «Дроби» добавлено ресурсов: 1"]
+    assert [item.resource for item in Collection.objects.get(pk=live.pk).items.all()] == [published]
+
+
+def test_add_to_collection_without_the_right_to_publish_leaves_a_draft_and_says_so(client, users, fractions):
+    from django.contrib.auth.models import Group, Permission
+
+    from content_repo.resources.roles import METHODISTS
+
+    published, draft = fractions
+    live = Collection.objects.create(title="Дроби", slug="drobi", live=True)
+    live.save_revision().publish()
+    editors = Group.objects.create(name="Редакторы подборок")
+    permissions = Group.objects.get(name=METHODISTS).permissions.exclude(codename="publish_collection")
+    editors.permissions.set(Permission.objects.filter(pk__in=permissions.values("pk")))
+    editor = make_user("editor")
+    editor.groups.add(editors)
+    assert editor.has_perm("collections.change_collection") and not editor.has_perm("collections.publish_collection")
+    client.force_login(editor)
+    url = f"/admin/bulk/resources/resource/add_to_collection/?id={published.pk}&id={draft.pk}&next={LIST}"
+
+    response = client.post(url, {"collection": live.pk})
+    assert response.status_code == 302
+    assert _messages(response) == [
+        "В подборку «Дроби» добавлено ресурсов: 2. Изменения сохранены черновиком подборки: публиковать подборки "
+        "вам не разрешено, опубликовать их может методист"
+    ]
+    stored = Collection.objects.get(pk=live.pk)
+    assert stored.live and stored.has_unpublished_changes
+    assert CollectionItem.objects.filter(collection=live).count() == 0  # nothing published
+    assert len(stored.get_latest_revision_as_object().items.all()) == 2
 
 
 def test_resources_are_found_by_another_form_of_the_word_drafts_included(users, fractions):
@@ -241,3 +288,78 @@ def test_the_misses_report_is_the_methodists(client, users):
     assert (refused.status_code, refused.url) == (302, "/admin/")
     client.force_login(users.methodist)
     assert "Что ищут и не находят" in client.get(url).content.decode()
+
+
+def test_a_vendor_chooses_among_its_own_resources_and_published_ones_never_sees_others_rejections(client, users):
+    own = make_resource(title="Дроби: свой отклонённый", provider=users.org_a)
+    theirs = make_resource(title="Дроби: чужой отклонённый", provider=users.org_b)
+    make_resource(title="Дроби: чужой черновик", provider=users.org_b)
+    make_resource(title="Дроби: чужой опубликованный", provider=users.org_b, publish=True)
+    Resource.objects.filter(pk=own.pk).update(status=Resource.Status.REJECTED, status_reason="нет лицензии у своего")
+    Resource.objects.filter(pk=theirs.pk).update(status=Resource.Status.REJECTED, status_reason="плагиат у чужого")
+    url = reverse(Resource.snippet_viewset.chooser_viewset.get_url_name("choose_results"))  # type: ignore[attr-defined]
+
+    client.force_login(users.vendor_a)
+    page = client.get(url).content.decode()
+    assert "Дроби: свой отклонённый" in page and "нет лицензии у своего" in page
+    assert "Дроби: чужой опубликованный" in page
+    assert "чужой отклонённый" not in page and "плагиат у чужого" not in page and "чужой черновик" not in page
+    refused = client.get(url, {"status": Resource.Status.REJECTED}).content.decode()
+    assert "свой отклонённый" in refused and "чужой" not in refused
+
+    client.force_login(users.methodist)
+    page = client.get(url).content.decode()
+    assert "чужой черновик" in page and "плагиат у чужого" in page
+
+
+def _aligned_to_a_codifier(numbers: range) -> None:
+    """Resources harvested from «resh», each aligned to a codifier element of its own."""
+    from content_repo.curriculum.models import CodifierElement
+    from content_repo.resources.models import Alignment, SourceLayer
+
+    for n in numbers:
+        element = CodifierElement.objects.create(
+            code=f"test-oge-math:{n}",
+            codifier="test-oge-math",
+            exam="ОГЭ",
+            kind="element",
+            element_code=str(n),
+            title=f"Элемент кодификатора {n}",
+        )
+        resource = make_resource(title=f"Урок {n}")
+        Alignment.objects.create(resource=resource, codifier_element=element, status=Alignment.Status.CONFIRMED)
+        SourceLayer.objects.create(resource=resource, source="resh", external_id=str(n))
+
+
+def test_the_resource_list_reads_codifier_topics_and_sources_in_the_same_queries_for_any_number_of_rows(
+    client, users, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(users.methodist)
+    _aligned_to_a_codifier(range(1))
+    client.get(LIST)  # the first request warms per-process caches (content types, site)
+    with CaptureQueriesContext(connection) as one_row:
+        assert "Элемент кодификатора 0" in client.get(LIST).content.decode()
+    _aligned_to_a_codifier(range(1, 7))
+    with django_assert_max_num_queries(len(one_row)):
+        page = client.get(LIST).content.decode()
+    assert page.count("Элемент кодификатора") == 7
+
+
+def _cells(page: str, text: str) -> int:
+    return len(re.findall(rf"<td[^>]*>\s*{re.escape(text)}\s*</td>", page))
+
+
+def test_a_renamed_harvest_source_shows_its_new_name_in_the_list_at_once(client, users):
+    from importers.builtin import ensure_builtin_sources
+    from importers.models import HarvestSource
+
+    ensure_builtin_sources()
+    _aligned_to_a_codifier(range(2))
+    client.force_login(users.methodist)
+    assert _cells(client.get(LIST).content.decode(), "Российская электронная школа") == 2
+    HarvestSource.objects.filter(code="resh").update(name="РЭШ (переименована)")
+    page = client.get(LIST).content.decode()
+    assert (_cells(page, "РЭШ (переименована)"), _cells(page, "Российская электронная школа")) == (2, 0)

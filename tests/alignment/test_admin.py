@@ -53,6 +53,17 @@ def test_queue_lists_resources_with_suggestions_by_subject_and_grade(client, use
     assert "Сложение и вычитание обыкновенных дробей" in everything
 
 
+def test_the_queue_reads_the_source_names_once_for_all_its_cards(client, users, catalog):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(users.methodist)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(QUEUE).content.decode()
+    assert page.count('<article class="aq-card"') == 3  # Виета, квадратные уравнения, дроби
+    assert sum("harvestsource" in query["sql"].lower() for query in queries.captured_queries) == 1
+
+
 def test_queue_and_decisions_are_for_methodists_only(client, users, catalog):
     row = Alignment.objects.filter(resource=catalog[0]).first()
     for user in (users.vendor_a, users.reader):
