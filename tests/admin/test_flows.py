@@ -156,7 +156,9 @@ def test_approve_one_reject_another_with_a_reason_the_vendor_sees(methodist, ven
     dialog = page.get_by_role("dialog")
     dialog.get_by_role("textbox").fill("Нет ссылки на правообладателя")
     page.screenshot(path=screenshots / "reject-dialog.png")
-    dialog.get_by_role("button", name=re.compile("Отклонить")).click()
+    # The rejection is a form POST answered by a redirect: wait for that page, or the next goto aborts it.
+    with page.expect_navigation():
+        dialog.get_by_role("button", name=re.compile("Отклонить")).click()
     page.wait_for_load_state("networkidle")
     page.goto(f"{LIST}?status=rejected")
     row = page.locator("main table tbody tr", has_text=VENDOR_TITLES[1])
