@@ -20,9 +20,9 @@ EMPTY = "—"
 # Words of JSON keys the harvest writes into options and notes, in Russian.
 KEY_LABELS = {
     "rate": "запросов в секунду",
+    "full": "полный сбор",
     "since": "изменения с",
     "limit": "предел записей",
-    "full": "полный сбор",
     "listing_pages": "страниц списка",
     "out_of_scope": "вне каталога",
     "listing_failures": "ошибок страниц списка",
@@ -41,7 +41,10 @@ def human(value: Any) -> str:
     if isinstance(value, datetime.datetime):
         return date_filter(timezone.localtime(value) if timezone.is_aware(value) else value, "d.m.Y H:i")
     if isinstance(value, Mapping):
-        return "; ".join(f"{KEY_LABELS.get(str(key), str(key))}: {human(item)}" for key, item in value.items())
+        # Known keys in the order of KEY_LABELS, then the others by name: PostgreSQL's jsonb keeps no order.
+        order = {key: position for position, key in enumerate(KEY_LABELS)}
+        keys = sorted(value, key=lambda key: (order.get(str(key), len(order)), str(key)))
+        return "; ".join(f"{KEY_LABELS.get(str(key), str(key))}: {human(value[key])}" for key in keys)
     if isinstance(value, list | tuple | set | frozenset):
         return ", ".join(human(item) for item in value)
     return str(value)
