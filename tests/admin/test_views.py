@@ -363,3 +363,9 @@ def test_a_renamed_harvest_source_shows_its_new_name_in_the_list_at_once(client,
     HarvestSource.objects.filter(code="resh").update(name="РЭШ (переименована)")
     page = client.get(LIST).content.decode()
     assert (_cells(page, "РЭШ (переименована)"), _cells(page, "Российская электронная школа")) == (2, 0)
+
+
+def test_the_login_page_names_the_catalog_not_wagtail(client):
+    page = client.get("/admin/login/").content.decode()
+    assert "<h1>Вход в каталог образовательных ресурсов</h1>" in page
+    assert "Войти в Wagtail" not in page and "Sign in to Wagtail" not in page
