@@ -4,13 +4,11 @@ users of every role (:mod:`tests.admin.seeding`), shared by the modules of this 
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-from tests.harness.browser import browser, playwright_api  # noqa: F401 - the browser tests' Chromium
-from tests.harness.live_server import LiveServer, clone_test_database, drop_database, run_django
+from tests.harness.browser import browser, playwright_api, screenshot_folder, seeded_site  # noqa: F401
 
 VIEWPORT = {"width": 1366, "height": 900}
 
@@ -18,23 +16,12 @@ VIEWPORT = {"width": 1366, "height": 900}
 @pytest.fixture(scope="session")
 def admin_site(django_db_setup, django_db_blocker, tmp_path_factory):
     """`runserver` (DEBUG on, so it serves the static files) over a copy of the test database with the demo."""
-    workdir = tmp_path_factory.mktemp("admin-site")
-    with django_db_blocker.unblock():
-        url = clone_test_database(workdir)
-    try:
-        run_django(url, "from tests.admin.seeding import seed\nseed()\n")
-        with LiveServer.start_new(url, workdir, {"DEBUG": "true"}) as server:
-            yield server
-    finally:
-        with django_db_blocker.unblock():
-            drop_database(url)
+    yield from seeded_site(django_db_blocker, tmp_path_factory.mktemp("admin-site"), "tests.admin.seeding")
 
 
 @pytest.fixture(scope="session")
 def screenshots(tmp_path_factory) -> Path:
-    folder = Path(os.environ.get("ADMIN_SCREENSHOTS") or tmp_path_factory.mktemp("admin-screenshots"))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return screenshot_folder("ADMIN_SCREENSHOTS", tmp_path_factory)
 
 
 def log_in(browser_, site, username: str):

@@ -79,3 +79,26 @@ def browser(playwright_api):
     browser = playwright_api.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
     yield browser
     browser.close()
+
+
+def seeded_site(blocker, workdir: Path, seed_module: str):
+    """`runserver` (DEBUG on, so it serves the static files) over a copy of the test database, seeded by
+    ``seed_module.seed()``; a fixture yields from it (``blocker`` is pytest-django's ``django_db_blocker``)."""
+    from tests.harness.live_server import LiveServer, clone_test_database, drop_database, run_django
+
+    with blocker.unblock():
+        url = clone_test_database(workdir)
+    try:
+        run_django(url, f"from {seed_module} import seed\nseed()\n")
+        with LiveServer.start_new(url, workdir, {"DEBUG": "true"}) as server:
+            yield server
+    finally:
+        with blocker.unblock():
+            drop_database(url)
+
+
+def screenshot_folder(variable: str, tmp_path_factory) -> Path:
+    """Where a browser suite saves its screenshots: ``$variable`` if set (kept as artifacts), else a temporary one."""
+    folder = Path(os.environ.get(variable) or tmp_path_factory.mktemp("screenshots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -7,7 +7,6 @@ desktop and phone, are written to ``$PORTAL_SCREENSHOTS`` (default: the test's t
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -16,9 +15,10 @@ import pytest
 from tests.harness.browser import (  # noqa: F401 - autouse fixtures of this module
     UNNAMED,
     close_connections_of_this_loop,
+    screenshot_folder,
+    seeded_site,
     sync_database_work_beside_playwright,
 )
-from tests.harness.live_server import LiveServer, clone_test_database, drop_database, run_django
 
 PHONE = {"width": 390, "height": 844}
 
@@ -29,23 +29,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(scope="module")
 def site(django_db_setup, django_db_blocker, tmp_path_factory):
     """`runserver` (DEBUG on, so it serves the static files) over a copy of the test database with the demo."""
-    workdir = tmp_path_factory.mktemp("portal-site")
-    with django_db_blocker.unblock():
-        url = clone_test_database(workdir)
-    try:
-        run_django(url, "from tests.portal.seeding import seed\nseed()\n")
-        with LiveServer.start_new(url, workdir, {"DEBUG": "true"}) as server:
-            yield server
-    finally:
-        with django_db_blocker.unblock():
-            drop_database(url)
+    yield from seeded_site(django_db_blocker, tmp_path_factory.mktemp("portal-site"), "tests.portal.seeding")
 
 
 @pytest.fixture(scope="module")
 def screenshots(tmp_path_factory) -> Path:
-    folder = Path(os.environ.get("PORTAL_SCREENSHOTS") or tmp_path_factory.mktemp("screenshots"))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return screenshot_folder("PORTAL_SCREENSHOTS", tmp_path_factory)
 
 
 @pytest.fixture
